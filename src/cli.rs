@@ -1,0 +1,246 @@
+//! Command-line words to [`Options`]. Only the shape of the command line is checked here;
+//! values that may also come from the environment are checked in `config`.
+
+use crate::kind::Failure;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What the command line asks for.
+#[derive(Debug)]
+pub enum Command {
+    Help,
+    Version,
+    Run(Options),
+}
+
+/// The options of a run, as given on the command line.
+#[derive(Debug, Default)]
+pub struct Options {
+    pub yes: bool,
+    pub dry_run: bool,
+    pub missing_ok: bool,
+    pub verbose: bool,
+    pub region: Option<String>,
+    pub environment: Option<String>,
+    pub platform_url: Option<String>,
+    pub token_file: Option<PathBuf>,
+    pub timeout: Duration,
+    pub retries: u32,
+    pub ca_file: Option<PathBuf>,
+    pub from_file: Option<PathBuf>,
+    pub ids: Vec<OsString>,
+}
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_RETRIES: u32 = 3;
+
+/// Flags that take a value, for the "given twice" and "needs a value" messages.
+const VALUE_FLAGS: &[&str] = &[
+    "--region",
+    "--environment",
+    "--platform-url",
+    "--token-file",
+    "--timeout",
+    "--retries",
+    "--ca-file",
+    "--from-file",
+];
+const SWITCHES: &[&str] = &[
+    "-y",
+    "--yes",
+    "-n",
+    "--dry-run",
+    "--missing-ok",
+    "-v",
+    "--verbose",
+    "-h",
+    "--help",
+    "-V",
+    "--version",
+];
+
+pub fn parse(args: Vec<OsString>) -> Result<Command, Failure> {
+    // Everything after the first `--` is an organization ID, whatever it looks like.
+    let split = args.iter().position(|a| a == "--");
+    let (flags, after_dashes) = match split {
+        Some(i) => (args[..i].to_vec(), args[i + 1..].to_vec()),
+        None => (args, Vec::new()),
+    };
+    let mut p = pico_args::Arguments::from_vec(flags);
+
+    if p.contains(["-h", "--help"]) {
+        return Ok(Command::Help);
+    }
+    if p.contains(["-V", "--version"]) {
+        return Ok(Command::Version);
+    }
+
+    let mut o = Options {
+        yes: p.contains(["-y", "--yes"]),
+        dry_run: p.contains(["-n", "--dry-run"]),
+        missing_ok: p.contains("--missing-ok"),
+        verbose: p.contains(["-v", "--verbose"]),
+        ..Options::default()
+    };
+    o.region = string_value(&mut p, "--region")?;
+    o.environment = string_value(&mut p, "--environment")?;
+    o.platform_url = string_value(&mut p, "--platform-url")?;
+    o.token_file = path_value(&mut p, "--token-file")?;
+    o.ca_file = path_value(&mut p, "--ca-file")?;
+    o.from_file = path_value(&mut p, "--from-file")?;
+    o.timeout = match string_value(&mut p, "--timeout")? {
+        Some(s) => parse_timeout(&s).ok_or_else(|| {
+            Failure::usage(format!(
+                "--timeout takes a number of seconds greater than 0, such as 30 or 2.5, not '{s}'"
+            ))
+        })?,
+        None => DEFAULT_TIMEOUT,
+    };
+    o.retries = match string_value(&mut p, "--retries")? {
+        Some(s) => s.parse::<u32>().map_err(|_| {
+            Failure::usage(format!(
+                "--retries takes a whole number of 0 or more, such as 3, not '{s}'"
+            ))
+        })?,
+        None => DEFAULT_RETRIES,
+    };
+
+    let mut ids = Vec::new();
+    for arg in p.finish() {
+        match arg.to_str() {
+            Some(a) if a.starts_with('-') && a.len() > 1 => return Err(unknown_option(a)),
+            _ => ids.push(arg),
+        }
+    }
+    ids.extend(after_dashes);
+
+    if o.from_file.is_some() && !ids.is_empty() {
+        return Err(Failure::usage(
+            "--from-file cannot be combined with organization IDs on the command line",
+        ));
+    }
+    if o.from_file.is_none() && ids.is_empty() {
+        return Err(Failure::usage(
+            "no organization ID given; usage: coveo-org-delete [OPTIONS] ORG_ID... (see --help)",
+        ));
+    }
+    o.ids = ids;
+    Ok(Command::Run(o))
+}
+
+fn string_value(
+    p: &mut pico_args::Arguments,
+    flag: &'static str,
+) -> Result<Option<String>, Failure> {
+    p.opt_value_from_os_str(flag, |s| {
+        s.to_str().map(str::to_owned).ok_or("not valid UTF-8")
+    })
+    .map_err(|e| value_error(flag, e))
+}
+
+fn path_value(
+    p: &mut pico_args::Arguments,
+    flag: &'static str,
+) -> Result<Option<PathBuf>, Failure> {
+    p.opt_value_from_os_str(flag, |s| Ok::<_, &str>(PathBuf::from(s)))
+        .map_err(|e| value_error(flag, e))
+}
+
+fn value_error(flag: &str, e: pico_args::Error) -> Failure {
+    match e {
+        pico_args::Error::OptionWithoutAValue(_) => Failure::usage(format!(
+            "{flag} needs a value, as a separate word: {flag} VALUE"
+        )),
+        _ => Failure::usage(format!("{flag}: {e}")),
+    }
+}
+
+/// Decimal seconds, `digits[.digits]`, greater than zero.
+fn parse_timeout(s: &str) -> Option<Duration> {
+    let (whole, frac) = s.split_once('.').unwrap_or((s, "0"));
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !digits(frac) {
+        return None;
+    }
+    let d = Duration::try_from_secs_f64(s.parse::<f64>().ok()?).ok()?;
+    (!d.is_zero()).then_some(d)
+}
+
+fn unknown_option(arg: &str) -> Failure {
+    let name = arg.split('=').next().unwrap_or(arg);
+    let lower = name.to_ascii_lowercase();
+    if ["token", "key", "secret", "password", "bearer"]
+        .iter()
+        .any(|w| lower.contains(w))
+        && name != "--token-file"
+    {
+        return Failure::usage(format!(
+            "{name}: the token is never taken from the command line (other users of the machine can read it there); set COVEO_TOKEN or use --token-file FILE"
+        ));
+    }
+    if arg.contains('=') && (VALUE_FLAGS.contains(&name) || SWITCHES.contains(&name)) {
+        return Failure::usage(format!(
+            "{arg}: give the value as a separate word: {name} VALUE"
+        ));
+    }
+    if VALUE_FLAGS.contains(&name) || SWITCHES.contains(&name) {
+        return Failure::usage(format!("{name} is given more than once"));
+    }
+    Failure::usage(format!(
+        "unknown option {name} (see --help; an organization ID that starts with '-' goes after --)"
+    ))
+}
+
+pub fn help() -> String {
+    format!(
+        "coveo-org-delete {VERSION}
+Permanently delete Coveo Cloud V2 organizations. One JSON line per organization on stdout.
+
+USAGE:
+    coveo-org-delete [OPTIONS] ORG_ID...
+    coveo-org-delete [OPTIONS] --from-file FILE      (FILE '-' reads the IDs from stdin)
+
+OPTIONS:
+    -y, --yes                 Delete without asking
+    -n, --dry-run             Check that each organization exists and the token may delete it;
+                              never delete
+        --missing-ok          An organization that does not exist counts as success
+                              (result \"already_absent\")
+        --region R            us (default), eu, au, ca                     [env: COVEO_REGION]
+        --environment E       prod (default), hipaa, dev, stg              [env: COVEO_ENVIRONMENT]
+        --platform-url URL    Base URL; overrides region and environment   [env: COVEO_PLATFORM_URL]
+        --token-file FILE     Read the token from FILE's first line instead of COVEO_TOKEN
+        --timeout SECS        Deadline of one attempt, connect to last byte (default 30)
+        --retries N           Extra attempts after a temporary failure (default 3)
+        --ca-file FILE        Trust exactly the CA certificates in this PEM file
+                                                                           [env: SSL_CERT_FILE]
+        --from-file FILE      Organization IDs, one per line; '#' comments and blank lines skipped
+    -v, --verbose             One line per HTTP attempt on stderr
+    -h, --help                Print this help
+    -V, --version             Print the version
+        --                    End of options
+
+ENVIRONMENT:
+    COVEO_TOKEN               Access token of a user (API keys cannot delete organizations)
+    COVEO_REGION, COVEO_ENVIRONMENT, COVEO_PLATFORM_URL, SSL_CERT_FILE   as above
+    https_proxy, HTTPS_PROXY, http_proxy, HTTP_PROXY, all_proxy, ALL_PROXY, no_proxy, NO_PROXY
+
+EXIT STATUS:
+    0   every organization succeeded
+    1   unexpected failure (unexpected_status, tls, protocol, read_only, stdout not writable)
+    2   nothing was sent: usage, config, invalid_organization_id, confirmation_required,
+        not_confirmed
+    3   the token was refused: unauthorized, forbidden
+    4   not found: not_found
+    5   temporary, safe to run again later: rate_limited, server_error, timeout, connection
+    With several organizations the status is that of the first one that failed.
+
+EXAMPLES:
+    COVEO_TOKEN=\"$(cat ~/.coveo-token)\" coveo-org-delete --yes mytestorg1a2b3c
+    coveo-org-delete --token-file ~/.coveo-token --region eu --dry-run --from-file orgs.txt
+"
+    )
+}

@@ -1,0 +1,174 @@
+//! coveo-org-delete: permanently delete Coveo Cloud V2 organizations from scripts.
+//!
+//! The data's way through the modules: [`cli`] (command line to options), [`config`] (options
+//! and environment to a checked configuration, with [`target`] for the base URL and [`proxy`]),
+//! [`ids`] (organization IDs), [`http`] (one exchange over ureq), [`org`] (one organization:
+//! retries via [`retry`], meaning via [`answer`]), [`confirm`] (the typed confirmation) and
+//! [`report`] (JSON lines, stderr lines, exit status). [`kind`] defines every error kind and
+//! its exit status.
+
+pub mod answer;
+pub mod cli;
+pub mod config;
+pub mod confirm;
+pub mod http;
+pub mod ids;
+pub mod kind;
+pub mod org;
+pub mod proxy;
+pub mod report;
+pub mod retry;
+pub mod target;
+
+use answer::OrgError;
+use ids::Given;
+use kind::{Failure, Kind};
+use org::{Org, Outcome};
+use report::ExitStatus;
+use std::ffi::OsString;
+use std::io::{IsTerminal, Read, Write};
+
+/// Runs the tool: `args` without the program name, `env` for environment variables, JSON
+/// lines to `out`. Returns the exit status.
+pub fn run(args: Vec<OsString>, env: config::Env, out: &mut dyn Write) -> i32 {
+    let options = match cli::parse(args) {
+        Ok(cli::Command::Run(o)) => o,
+        Ok(cli::Command::Help) => return print(out, &cli::help()),
+        Ok(cli::Command::Version) => {
+            return print(out, &format!("coveo-org-delete {}\n", cli::VERSION))
+        }
+        Err(f) => return run_failure(out, f, false),
+    };
+    let dry_run = options.dry_run;
+    let given = match read_ids(&options) {
+        Ok(g) => g,
+        Err(f) => return run_failure(out, f, dry_run),
+    };
+    let cfg = match config::build(&options, env) {
+        Ok(c) => c,
+        Err(f) => return run_failure(out, f, dry_run),
+    };
+    if given.is_empty() {
+        return 0;
+    }
+
+    // Nothing is sent unless every ID is valid; only the invalid ones are reported.
+    if given.iter().any(|g| !g.valid) {
+        let unsent = given.iter().filter(|g| !g.valid).map(|g| {
+            let e = OrgError::new(Kind::InvalidOrganizationId, ids::INVALID_MESSAGE);
+            Outcome::unsent(Some(g.text.clone()), dry_run, e)
+        });
+        return emit_all(out, unsent);
+    }
+    let ids: Vec<&str> = given.iter().map(|g| g.text.as_str()).collect();
+    let client = http::Client::new(&cfg);
+
+    let mut prompt_org = None;
+    if !cfg.yes && !cfg.dry_run {
+        let stdin_is_list = options.from_file.as_deref() == Some(std::path::Path::new("-"));
+        if stdin_is_list || !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+            let why = if stdin_is_list {
+                "the IDs come from stdin, so there is no terminal to confirm at; add --yes to delete without asking"
+            } else {
+                "not at a terminal, so nothing was deleted; add --yes to delete without asking (or --dry-run to check)"
+            };
+            let unsent = ids.iter().map(|id| {
+                let e = OrgError::new(Kind::ConfirmationRequired, why);
+                Outcome::unsent(Some(id.to_string()), false, e)
+            });
+            return emit_all(out, unsent);
+        }
+        let mut one = match ids.as_slice() {
+            [id] => {
+                let mut o = Org::new(&client, &cfg, id);
+                o.learn_display_name();
+                Some(o)
+            }
+            _ => None,
+        };
+        let name = one.as_ref().and_then(|o| o.display_name.clone());
+        let confirmed = confirm::ask(
+            &ids,
+            name.as_deref(),
+            &cfg.base.url,
+            &mut std::io::stdin().lock(),
+            &mut std::io::stderr(),
+        );
+        if !confirmed {
+            let e = OrgError::new(
+                Kind::NotConfirmed,
+                "the typed answer did not match, so nothing was deleted",
+            );
+            let refused: Vec<Outcome> = match one.take() {
+                Some(o) => vec![o.refused(e)],
+                None => ids
+                    .iter()
+                    .map(|id| Outcome::unsent(Some(id.to_string()), false, e.clone()))
+                    .collect(),
+            };
+            return emit_all(out, refused.into_iter());
+        }
+        prompt_org = one;
+    }
+
+    let mut status = ExitStatus::default();
+    for (i, id) in ids.iter().enumerate() {
+        let org = match (i, prompt_org.take()) {
+            (0, Some(o)) => o,
+            _ => Org::new(&client, &cfg, id),
+        };
+        let outcome = if cfg.dry_run {
+            org.dry_run()
+        } else {
+            org.delete()
+        };
+        status.note(&outcome);
+        if report::emit(out, &outcome).is_err() {
+            return kind::EXIT_OUTPUT_FAILED;
+        }
+    }
+    status.code()
+}
+
+fn read_ids(o: &cli::Options) -> Result<Vec<Given>, Failure> {
+    let Some(path) = &o.from_file else {
+        return Ok(o.ids.iter().cloned().map(Given::new).collect());
+    };
+    let mut text = Vec::new();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin().lock().read_to_end(&mut text)
+    } else {
+        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut text))
+    };
+    read.map_err(|e| {
+        Failure::config(format!(
+            "cannot read --from-file {}: {}",
+            path.display(),
+            config::io_reason(&e)
+        ))
+    })?;
+    Ok(ids::from_lines(&text))
+}
+
+fn emit_all(out: &mut dyn Write, outcomes: impl Iterator<Item = Outcome>) -> i32 {
+    let mut status = ExitStatus::default();
+    for o in outcomes {
+        status.note(&o);
+        if report::emit(out, &o).is_err() {
+            return kind::EXIT_OUTPUT_FAILED;
+        }
+    }
+    status.code()
+}
+
+fn run_failure(out: &mut dyn Write, f: Failure, dry_run: bool) -> i32 {
+    let o = Outcome::unsent(None, dry_run, OrgError::new(f.kind, f.message));
+    emit_all(out, std::iter::once(o))
+}
+
+fn print(out: &mut dyn Write, text: &str) -> i32 {
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => 0,
+        Err(_) => kind::EXIT_OUTPUT_FAILED,
+    }
+}

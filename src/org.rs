@@ -1,0 +1,263 @@
+//! One organization, from its first request to its [`Outcome`]: retries, the 404 that follows
+//! a lost answer, and the dry run's checks (contract sections 5, 6 and 8).
+
+use crate::answer::{self, status_kind, OrgError};
+use crate::config::Config;
+use crate::http::{Answer, Client, Lost};
+use crate::kind::Kind;
+use crate::retry::{self, Jitter, RETRY_AFTER_LIMIT};
+use std::time::{Instant, SystemTime};
+
+/// How an organization ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Done {
+    Deleted,
+    AlreadyAbsent,
+    WouldDelete,
+}
+
+impl Done {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Done::Deleted => "deleted",
+            Done::AlreadyAbsent => "already_absent",
+            Done::WouldDelete => "would_delete",
+        }
+    }
+}
+
+/// Everything one JSON line tells. `id` is `None` for a failure of the whole run.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub id: Option<String>,
+    pub result: Result<Done, OrgError>,
+    pub dry_run: bool,
+    pub http_status: Option<u16>,
+    pub attempts: u32,
+    pub elapsed_ms: u128,
+    pub request_id: Option<String>,
+    pub display_name: Option<String>,
+}
+
+impl Outcome {
+    /// An outcome for which nothing was sent.
+    pub fn unsent(id: Option<String>, dry_run: bool, error: OrgError) -> Outcome {
+        Outcome {
+            id,
+            result: Err(error),
+            dry_run,
+            http_status: None,
+            attempts: 0,
+            elapsed_ms: 0,
+            request_id: None,
+            display_name: None,
+        }
+    }
+}
+
+/// What the requests of one organization have learned so far.
+pub struct Org<'a> {
+    client: &'a Client,
+    cfg: &'a Config,
+    id: String,
+    started: Instant,
+    attempts: u32,
+    last: Option<Answer>,
+    retry_after_s: Option<u64>,
+    /// An earlier attempt may have reached the server without its answer reaching us.
+    outcome_unknown: bool,
+    pub display_name: Option<String>,
+}
+
+impl<'a> Org<'a> {
+    pub fn new(client: &'a Client, cfg: &'a Config, id: &str) -> Org<'a> {
+        Org {
+            client,
+            cfg,
+            id: id.to_owned(),
+            started: Instant::now(),
+            attempts: 0,
+            last: None,
+            retry_after_s: None,
+            outcome_unknown: false,
+            display_name: None,
+        }
+    }
+
+    /// `DELETE` the organization, retrying what may be retried.
+    pub fn delete(mut self) -> Outcome {
+        let url = self.cfg.base.organization(&self.id);
+        let result = match self.send(|c| c.delete(&url)) {
+            Ok(a) if status_kind(a.status).is_none() => Ok(Done::Deleted),
+            // The organization is gone either way; an earlier attempt may have been the one.
+            Ok(a) if a.status == 404 && self.outcome_unknown => Ok(Done::Deleted),
+            Ok(a) if a.status == 404 && self.cfg.missing_ok => Ok(Done::AlreadyAbsent),
+            Ok(a) => Err(answer::error_of(&a)),
+            Err(lost) => Err(OrgError::new(lost.kind, lost.message)),
+        };
+        self.finish(result)
+    }
+
+    /// Check without deleting: the organization exists and is readable, the token holds
+    /// Organization - Edit, and the organization is not read-only.
+    pub fn dry_run(mut self) -> Outcome {
+        let result = self.check();
+        self.finish(result)
+    }
+
+    fn check(&mut self) -> Result<Done, OrgError> {
+        let org = match self.read() {
+            Ok(org) => org,
+            Err(e) if e.kind == Kind::NotFound && self.cfg.missing_ok => {
+                return Ok(Done::AlreadyAbsent)
+            }
+            Err(e) => return Err(e),
+        };
+        let body = serde_json::json!({
+            "organizationId": self.id,
+            "requestedPrivilege": {
+                "owner": "PLATFORM",
+                "targetDomain": "ORGANIZATION",
+                "type": "EDIT",
+                "targetId": "*",
+            },
+        })
+        .to_string();
+        let url = self.cfg.base.privilege_evaluation();
+        let evaluation = self.send(|c| c.post_json(&url, &body));
+        let approved = match evaluation {
+            Ok(a) if status_kind(a.status).is_none() => json_field(&a.body, "approved"),
+            Ok(a) => return Err(answer::error_of(&a)),
+            Err(lost) => return Err(OrgError::new(lost.kind, lost.message)),
+        };
+        match approved {
+            Some(serde_json::Value::Bool(true)) => {}
+            Some(serde_json::Value::Bool(false)) => {
+                return Err(OrgError::new(
+                    Kind::Forbidden,
+                    "the token lacks the Organization - Edit privilege on this organization",
+                ))
+            }
+            _ => {
+                return Err(OrgError::new(
+                    Kind::Protocol,
+                    "the privilege evaluation answer has no 'approved' true or false",
+                ))
+            }
+        }
+        if org.get("readOnly") == Some(&serde_json::Value::Bool(true)) {
+            return Err(OrgError::new(
+                Kind::ReadOnly,
+                "the organization is read-only (paused); resume it (POST /rest/organizations/ID/resume) before deleting it",
+            ));
+        }
+        Ok(Done::WouldDelete)
+    }
+
+    /// `GET` the organization; on success its JSON object, and its display name noted.
+    pub fn read(&mut self) -> Result<serde_json::Map<String, serde_json::Value>, OrgError> {
+        let url = self.cfg.base.organization(&self.id);
+        let a = match self.send(|c| c.get(&url)) {
+            Ok(a) if status_kind(a.status).is_none() => a,
+            Ok(a) => return Err(answer::error_of(&a)),
+            Err(lost) => return Err(OrgError::new(lost.kind, lost.message)),
+        };
+        let Ok(serde_json::Value::Object(org)) = serde_json::from_slice(&a.body) else {
+            return Err(OrgError::new(
+                Kind::Protocol,
+                "the organization's description is not a JSON object",
+            ));
+        };
+        if let Some(serde_json::Value::String(name)) = org.get("displayName") {
+            self.display_name = Some(answer::clean(name));
+        }
+        Ok(org)
+    }
+
+    /// Fetch the display name once, no retry: a prompt that cannot show it asks anyway.
+    pub fn learn_display_name(&mut self) {
+        let url = self.cfg.base.organization(&self.id);
+        self.attempts += 1;
+        if let Ok(a) = self.client.get(&url) {
+            if status_kind(a.status).is_none() {
+                if let Ok(serde_json::Value::Object(org)) = serde_json::from_slice(&a.body) {
+                    if let Some(serde_json::Value::String(n)) = org.get("displayName") {
+                        self.display_name = Some(answer::clean(n));
+                    }
+                }
+            }
+            self.last = Some(a);
+        }
+    }
+
+    /// Sends until an answer is final or the retries are spent; the last answer or loss.
+    fn send(
+        &mut self,
+        mut once: impl FnMut(&Client) -> Result<Answer, Lost>,
+    ) -> Result<Answer, Lost> {
+        let mut jitter = Jitter::new();
+        let mut retry = 0;
+        loop {
+            self.attempts += 1;
+            let result = once(self.client);
+            let retryable = match &result {
+                Ok(a) => {
+                    self.last = Some(a.clone());
+                    status_kind(a.status).is_some_and(|k| k.is_retryable())
+                }
+                Err(lost) => {
+                    self.outcome_unknown |= lost.maybe_delivered;
+                    lost.kind.is_retryable()
+                }
+            };
+            let asked = match &result {
+                Ok(a) => a
+                    .retry_after
+                    .as_deref()
+                    .and_then(|v| retry::retry_after(v, SystemTime::now())),
+                Err(_) => None,
+            };
+            if let Some(d) = asked {
+                // Rounded up: a wait of 0.2 s is reported as 1 s, never as "no wait".
+                self.retry_after_s = Some(d.as_secs() + u64::from(d.subsec_nanos() > 0));
+            }
+            if !retryable
+                || retry >= self.cfg.retries
+                || asked.is_some_and(|d| d > RETRY_AFTER_LIMIT)
+            {
+                return result;
+            }
+            retry += 1;
+            std::thread::sleep(asked.unwrap_or_else(|| retry::backoff(retry, jitter.unit())));
+        }
+    }
+
+    fn finish(self, result: Result<Done, OrgError>) -> Outcome {
+        let result = result.map_err(|mut e| {
+            e.retry_after_s = self.retry_after_s;
+            e
+        });
+        Outcome {
+            id: Some(self.id),
+            result,
+            dry_run: self.cfg.dry_run,
+            http_status: self.last.as_ref().map(|a| a.status),
+            attempts: self.attempts,
+            elapsed_ms: self.started.elapsed().as_millis(),
+            request_id: self.last.as_ref().and_then(answer::request_id),
+            display_name: self.display_name,
+        }
+    }
+
+    /// The outcome of an organization that is not deleted because the prompt was refused.
+    pub fn refused(self, error: OrgError) -> Outcome {
+        self.finish(Err(error))
+    }
+}
+
+fn json_field(body: &[u8], name: &str) -> Option<serde_json::Value> {
+    match serde_json::from_slice(body) {
+        Ok(serde_json::Value::Object(mut o)) => o.remove(name),
+        _ => None,
+    }
+}

@@ -1,0 +1,152 @@
+//! Which proxy a run goes through, read from the environment the way curl reads it
+//! (contract section 2). ureq's own environment reading is turned off: it skips a value it
+//! cannot parse and silently goes direct, which a user behind a mandatory proxy must not get.
+
+use crate::target::Base;
+
+/// A proxy URL for ureq, `scheme://[user:pass@]host:port`, or `None` to go direct.
+/// `Err` carries a message for a `config` error.
+pub fn select(base: &Base, var: impl Fn(&str) -> Option<String>) -> Result<Option<String>, String> {
+    let names: &[&str] = if base.https {
+        &["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
+    } else {
+        &["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]
+    };
+    let Some((name, value)) = names
+        .iter()
+        .find_map(|n| var(n).filter(|v| !v.is_empty()).map(|v| (*n, v)))
+    else {
+        return Ok(None);
+    };
+    let no_proxy = var("no_proxy")
+        .filter(|v| !v.is_empty())
+        .or_else(|| var("NO_PROXY"));
+    if let Some(list) = no_proxy {
+        if bypasses(&list, &base.host) {
+            return Ok(None);
+        }
+    }
+    parse(&value).map(Some).map_err(|why| {
+        format!("{name} cannot be used ({why}); fix it or unset it, this tool never silently goes direct")
+    })
+}
+
+/// Normalises a proxy value to what ureq expects. The value itself is never echoed: it may
+/// carry a password.
+fn parse(value: &str) -> Result<String, &'static str> {
+    let (scheme, rest) = match value.split_once("://") {
+        Some((s, r)) => (s.to_ascii_lowercase(), r),
+        None => ("http".to_owned(), value),
+    };
+    if scheme != "http" && scheme != "https" {
+        return Err("only http:// and https:// proxies are supported");
+    }
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    if rest.contains(['/', '?', '#']) || rest.bytes().any(|b| !b.is_ascii_graphic()) {
+        return Err("not a proxy URL of the form http://host:port");
+    }
+    let (userinfo, hostport) = match rest.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, rest),
+    };
+    let (host, port) = if let Some(end) = hostport.strip_prefix('[').and_then(|h| h.find(']')) {
+        let after = &hostport[end + 2..];
+        (&hostport[..end + 2], after.strip_prefix(':'))
+    } else {
+        match hostport.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (hostport, None),
+        }
+    };
+    if host.is_empty() || host.contains([':', '[', ']']) && !host.starts_with('[') {
+        return Err("no valid proxy host");
+    }
+    // curl's default proxy port
+    let port = match port {
+        Some(p) => p
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or("invalid proxy port")?,
+        None => 1080,
+    };
+    let userinfo = userinfo.map(|u| format!("{u}@")).unwrap_or_default();
+    let url = format!("{scheme}://{userinfo}{host}:{port}");
+    ureq::Proxy::new(&url).map_err(|_| "not a proxy URL of the form http://host:port")?;
+    Ok(url)
+}
+
+/// `no_proxy`: `*`, host names, domain suffixes (`example.com` and `.example.com` both match
+/// `a.example.com`) and IP addresses, comma-separated.
+fn bypasses(list: &str, host: &str) -> bool {
+    list.split(',')
+        .map(|e| e.trim().trim_start_matches('.').to_ascii_lowercase())
+        .filter(|e| !e.is_empty())
+        .any(|e| {
+            let e = e.trim_start_matches('[').trim_end_matches(']');
+            e == "*" || host == e || host.strip_suffix(e).is_some_and(|head| head.ends_with('.'))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pick(base: &str, vars: &[(&str, &str)]) -> Result<Option<String>, String> {
+        let base = Base::parse(base).unwrap();
+        select(&base, |n| {
+            vars.iter()
+                .find(|(k, _)| *k == n)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn order_and_schemes() {
+        let https = "https://platform.cloud.coveo.com";
+        assert_eq!(pick(https, &[]), Ok(None));
+        assert_eq!(
+            pick(https, &[("HTTPS_PROXY", "p:3128"), ("https_proxy", "q:1")]),
+            Ok(Some("http://q:1".into()))
+        );
+        assert_eq!(
+            pick(https, &[("ALL_PROXY", "http://p")]),
+            Ok(Some("http://p:1080".into()))
+        );
+        assert_eq!(pick(https, &[("http_proxy", "http://p:1")]), Ok(None));
+        assert_eq!(
+            pick("http://localhost:9", &[("http_proxy", "http://u:pw@p:1/")]),
+            Ok(Some("http://u:pw@p:1".into()))
+        );
+        for bad in [
+            "socks5://p:1",
+            "http://p:x",
+            "http://p:1/path",
+            "http:// p",
+            "http://",
+        ] {
+            let err = pick(https, &[("https_proxy", bad)]).unwrap_err();
+            assert!(err.starts_with("https_proxy"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn no_proxy_matching() {
+        let https = "https://a.example.com";
+        let p = [("https_proxy", "http://p:1")];
+        for np in ["*", "example.com", ".example.com", "x, a.example.com"] {
+            let vars = [p[0], ("no_proxy", np)];
+            assert_eq!(pick(https, &vars), Ok(None), "{np}");
+        }
+        for np in ["ample.com", "b.example.com", "a.example.com.evil"] {
+            let vars = [p[0], ("NO_PROXY", np)];
+            assert!(pick(https, &vars).unwrap().is_some(), "{np}");
+        }
+        let vars = [("http_proxy", "http://p:1"), ("no_proxy", "127.0.0.1,::1")];
+        assert_eq!(pick("http://127.0.0.1:5", &vars), Ok(None));
+        assert_eq!(pick("http://[::1]:5", &vars), Ok(None));
+        // An unparsable proxy that does not apply is no error.
+        let vars = [("https_proxy", "socks5://x"), ("no_proxy", "a.example.com")];
+        assert_eq!(pick(https, &vars), Ok(None));
+    }
+}

@@ -1,0 +1,144 @@
+//! When to try again and how long to wait first (contract section 6).
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// A `Retry-After` that asks for more than this ends the retries at once.
+pub const RETRY_AFTER_LIMIT: Duration = Duration::from_secs(60);
+
+/// `Retry-After` as delta-seconds or an HTTP-date; a date in the past means now.
+pub fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // A number too large for u64 is still "too long to wait".
+        return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
+    }
+    let at = UNIX_EPOCH + Duration::from_secs(http_date(value)?);
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Seconds since the epoch of an HTTP-date in any of the three forms of RFC 9110 5.6.7.
+fn http_date(s: &str) -> Option<u64> {
+    let words: Vec<&str> = s
+        .split([' ', ','])
+        .filter(|w| !w.is_empty())
+        .collect();
+    let (day, month, year, time) = match words.as_slice() {
+        // Sun, 06 Nov 1994 08:49:37 GMT
+        [_, d, m, y, t, "GMT"] => (*d, *m, y.parse::<u64>().ok()?, *t),
+        // Sunday, 06-Nov-94 08:49:37 GMT
+        [_, dmy, t, "GMT"] => {
+            let mut p = dmy.split('-');
+            let (d, m, y) = (p.next()?, p.next()?, p.next()?.parse::<u64>().ok()?);
+            (d, m, if y < 70 { 2000 + y } else { 1900 + y }, *t)
+        }
+        // Sun Nov  6 08:49:37 1994
+        [_, m, d, t, y] => (*d, *m, y.parse::<u64>().ok()?, *t),
+        _ => return None,
+    };
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = MONTHS.iter().position(|m| *m == month)? as u64 + 1;
+    let day: u64 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
+    let mut hms = time.split(':').map(|n| n.parse::<u64>().ok());
+    let (h, mi, se) = (hms.next()??, hms.next()??, hms.next()??);
+    if hms.next().is_some() || h > 23 || mi > 59 || se > 60 || year < 1970 {
+        return None;
+    }
+    Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + mi * 60 + se)
+}
+
+/// Days since 1970-01-01 of a Gregorian date (Howard Hinnant's algorithm, years >= 1970).
+fn days_from_civil(y: u64, m: u64, d: u64) -> u64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Exponential backoff before retry `n` (1 for the first retry): 0.5 s doubling, +-20%
+/// jitter, at most 8 s. `unit` is a uniform number in [0, 1).
+pub fn backoff(n: u32, unit: f64) -> Duration {
+    let base = 0.5 * 2f64.powi(n.saturating_sub(1).min(16) as i32);
+    let jittered = base * (0.8 + 0.4 * unit);
+    Duration::from_secs_f64(jittered.min(8.0))
+}
+
+/// A small generator for jitter; spreading retries needs no cryptographic randomness.
+pub struct Jitter(u64);
+
+impl Jitter {
+    pub fn new() -> Jitter {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+        Jitter((nanos ^ (u64::from(std::process::id()) << 32)) | 1)
+    }
+
+    pub fn unit(&mut self) -> f64 {
+        // xorshift64*
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+impl Default for Jitter {
+    fn default() -> Self {
+        Jitter::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        let now = UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
+        let s = |v| retry_after(v, now).map(|d| d.as_secs());
+        assert_eq!(s("0"), Some(0));
+        assert_eq!(s(" 120 "), Some(120));
+        assert_eq!(s("Sun, 06 Nov 1994 08:49:37 GMT"), Some(0));
+        assert_eq!(s("Sun, 06 Nov 1994 08:50:07 GMT"), Some(30));
+        assert_eq!(s("Sunday, 06-Nov-94 08:49:47 GMT"), Some(10));
+        assert_eq!(s("Sun Nov  6 08:49:57 1994"), Some(20));
+        assert_eq!(s("Sat, 05 Nov 1994 08:49:37 GMT"), Some(0));
+        assert_eq!(s("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        assert_eq!(s("99999999999999999999999"), Some(u64::MAX));
+        for bad in [
+            "",
+            "-1",
+            "1.5",
+            "soon",
+            "Sun, 06 Foo 1994 08:49:37 GMT",
+            "Sun, 32 Nov 1994 08:49:37 GMT",
+        ] {
+            assert_eq!(s(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates_match_known_epochs() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(days_from_civil(2026, 11, 29), 20_786);
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_cap() {
+        assert_eq!(backoff(1, 0.5), Duration::from_millis(500));
+        assert_eq!(backoff(2, 0.5), Duration::from_secs(1));
+        assert_eq!(backoff(1, 0.0), Duration::from_millis(400));
+        assert!(backoff(1, 0.999) < Duration::from_millis(600));
+        assert_eq!(backoff(5, 0.5), Duration::from_secs(8));
+        assert_eq!(backoff(60, 0.99), Duration::from_secs(8));
+        let mut j = Jitter::new();
+        assert!((0..1000).map(|_| j.unit()).all(|u| (0.0..1.0).contains(&u)));
+    }
+}

@@ -1,0 +1,35 @@
+// The tests and `examples/standin.rs` use different subsets of these helpers.
+#![allow(dead_code)]
+
+pub mod proxy;
+pub mod standin;
+pub mod tls;
+
+#[cfg(test)]
+mod selftest;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Writes `contents` to a new file under the system temp directory, unique per process and call.
+/// `name_hint` ends the file name (e.g. `ca.pem`, `token`). The file is not removed automatically.
+pub fn temp_file(name_hint: &str, contents: &[u8]) -> PathBuf {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let hint: String = name_hint
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let path = std::env::temp_dir().join(format!(
+        "coveo-org-delete-test-{}-{n}-{hint}",
+        std::process::id()
+    ));
+    std::fs::write(&path, contents).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    path
+}

@@ -1,0 +1,167 @@
+//! A few sanity checks of the stand-in itself, with raw sockets (run inside `tests/cli.rs`).
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::proxy::ConnectProxy;
+use super::standin::{Action, Platform, Reply, StandIn};
+use super::tls;
+
+const LIMIT: Duration = Duration::from_secs(10);
+
+/// Status, headers (lower-cased names) and body of one answer read from `s`.
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn read_answer(s: &mut impl Read) -> Answer {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        assert_eq!(s.read(&mut byte).expect("read head"), 1, "EOF inside head");
+        buf.push(byte[0]);
+    }
+    let head = String::from_utf8(buf).expect("utf-8 head");
+    let mut lines = head.split("\r\n");
+    let status = lines.next().unwrap()[9..12].parse().expect("status");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(": "))
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+        .collect();
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .map_or(0, |(_, v)| v.parse().unwrap());
+    let mut body = vec![0u8; len];
+    s.read_exact(&mut body).expect("read body");
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8(body).expect("utf-8 body"),
+    }
+}
+
+fn send(s: &mut impl Write, method: &str, path: &str, token: &str, body: &str) {
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).expect("write request");
+}
+
+fn connect(standin: &StandIn) -> TcpStream {
+    let s = TcpStream::connect(standin.addr()).expect("connect");
+    s.set_read_timeout(Some(LIMIT)).unwrap();
+    s
+}
+
+#[test]
+fn platform_delete_then_repeat_is_404() {
+    let standin = StandIn::platform(Platform::new().org("acme1", "Acme"));
+    let mut s = connect(&standin);
+    send(
+        &mut s,
+        "DELETE",
+        "/rest/organizations/acme1",
+        "demo-token",
+        "",
+    );
+    let a = read_answer(&mut s);
+    assert_eq!(a.status, 204);
+    assert_eq!(a.header("x-request-id").map(str::len), Some(36));
+
+    let mut s = connect(&standin);
+    send(
+        &mut s,
+        "DELETE",
+        "/rest/organizations/acme1",
+        "demo-token",
+        "",
+    );
+    let a = read_answer(&mut s);
+    assert_eq!(a.status, 404);
+    let body: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+    assert_eq!(body["errorCode"], "ORGANIZATION_NOT_FOUND");
+    assert_eq!(body["requestID"].as_str(), a.header("x-request-id"));
+
+    send(&mut s, "GET", "/rest/organizations/acme1", "nope", "");
+    let a = read_answer(&mut s);
+    assert_eq!(a.status, 401);
+    assert!(a.body.contains("invalid_token"), "{}", a.body);
+    assert!(standin.remaining_orgs().is_empty());
+    assert_eq!(standin.requests().len(), 3);
+    standin.assert_no_violations();
+}
+
+#[test]
+fn keep_alive_serves_several_requests_on_one_connection() {
+    let standin = StandIn::script(vec![
+        Action::Reply(Reply::new(503).html("<html>busy</html>")),
+        Action::Reply(Reply::new(204).header("X-Request-ID", "")),
+    ]);
+    let mut s = connect(&standin);
+    send(&mut s, "POST", "/a", "t", "hello");
+    let a = read_answer(&mut s);
+    assert_eq!((a.status, a.body.as_str()), (503, "<html>busy</html>"));
+    send(&mut s, "DELETE", "/b", "t", "");
+    let a = read_answer(&mut s);
+    assert_eq!(a.status, 204);
+    assert_eq!(a.header("x-request-id"), None);
+
+    standin.wait_for_requests(2, LIMIT);
+    let reqs = standin.requests();
+    assert_eq!(reqs[0].body, b"hello");
+    assert_eq!(reqs[1].header("AUTHORIZATION"), Some("Bearer t"));
+    assert_eq!((reqs[0].connection, reqs[1].connection), (0, 0));
+    assert_eq!(standin.connections(), 1);
+    standin.assert_no_violations();
+}
+
+#[test]
+fn scripted_close_sends_nothing() {
+    let standin = StandIn::script(vec![Action::Close]);
+    let mut s = connect(&standin);
+    send(&mut s, "DELETE", "/rest/organizations/x", "t", "");
+    let mut rest = Vec::new();
+    s.read_to_end(&mut rest).expect("clean close");
+    assert!(rest.is_empty(), "got {rest:?}");
+    assert_eq!(standin.requests().len(), 1);
+}
+
+#[test]
+fn tls_platform_through_connect_proxy() {
+    let pki = tls::pki(&["platform-eu.cloud.coveo.com"]);
+    let standin = StandIn::builder()
+        .tls(Arc::clone(&pki.server_config))
+        .platform(Platform::new().org("acme1", "Acme"));
+    assert!(standin.url().starts_with("https://localhost:"));
+    let proxy = ConnectProxy::start(standin.addr());
+
+    let mut tcp = TcpStream::connect(("127.0.0.1", proxy.port())).unwrap();
+    tcp.set_read_timeout(Some(LIMIT)).unwrap();
+    let connect = "CONNECT platform-eu.cloud.coveo.com:443 HTTP/1.1\r\nHost: platform-eu.cloud.coveo.com:443\r\n\r\n";
+    tcp.write_all(connect.as_bytes()).unwrap();
+    assert_eq!(read_answer(&mut tcp).status, 200);
+
+    let name = rustls::pki_types::ServerName::try_from("platform-eu.cloud.coveo.com").unwrap();
+    let conn = rustls::ClientConnection::new(pki.client_config(), name).unwrap();
+    let mut s = rustls::StreamOwned::new(conn, tcp);
+    send(&mut s, "GET", "/rest/organizations/acme1", "demo-token", "");
+    let a = read_answer(&mut s);
+    assert_eq!(a.status, 200);
+    assert!(a.body.contains(r#""displayName":"Acme""#), "{}", a.body);
+    assert_eq!(proxy.requests(), vec![connect.to_string()]);
+}

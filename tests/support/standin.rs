@@ -1,0 +1,964 @@
+//! A stand-in for the Coveo platform: real HTTP/1.1 over a real TCP listener on 127.0.0.1.
+//!
+//! One accept thread, one thread per connection, keep-alive, `Content-Length` request bodies.
+//! Three ways to answer: a script (n-th request gets the n-th [`Action`]), a closure, or a fake
+//! Coveo platform ([`Platform`]). Optionally TLS (see [`Builder::tls`]).
+//!
+//! Nothing here synchronises with sleeps: waiting is done on a [`Condvar`] that is notified when a
+//! request arrives and when the stand-in is dropped. The only timed waits are the deliberate pauses
+//! of [`Action::Trickle`], and they end early when the stand-in is dropped.
+//!
+//! This file is self-contained (it is also compiled into `examples/standin.rs` by `#[path]`).
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, Hasher};
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Largest request head (request line + headers) the stand-in accepts before closing.
+const MAX_HEAD: usize = 64 * 1024;
+/// Largest request body the stand-in accepts before closing.
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// One HTTP request as the stand-in received it.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// Method as sent, e.g. `DELETE`.
+    pub method: String,
+    /// Request target as sent (origin form); an absolute-form target (`http://host/p`) is reduced to `/p`.
+    pub path: String,
+    /// Headers in arrival order, names as sent.
+    pub headers: Vec<(String, String)>,
+    /// Body (read by `Content-Length`; empty without one).
+    pub body: Vec<u8>,
+    /// 0-based index of the TCP connection the request arrived on.
+    pub connection: usize,
+}
+
+impl Request {
+    /// First header with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+
+    /// Body as UTF-8 text (lossy).
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// An HTTP answer. `Content-Length` (except on 1xx/204/304) and a fresh `X-Request-ID` are added
+/// when sent, unless set here.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    /// Status code.
+    pub status: u16,
+    /// Extra headers; `("X-Request-ID", "")` means: send no request id at all.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// An empty answer with this status.
+    pub fn new(status: u16) -> Reply {
+        Reply {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// Adds a header (a later `Content-Length` or `X-Request-ID` here replaces the automatic one).
+    pub fn header(mut self, k: &str, v: &str) -> Reply {
+        self.headers.push((k.to_string(), v.to_string()));
+        self
+    }
+
+    /// Sets the body and `Content-Type: application/json`.
+    pub fn json(self, body: &str) -> Reply {
+        self.body_with_type("application/json", body.as_bytes())
+    }
+
+    /// Sets the body and `Content-Type: text/html; charset=utf-8`.
+    pub fn html(self, body: &str) -> Reply {
+        self.body_with_type("text/html; charset=utf-8", body.as_bytes())
+    }
+
+    /// Sets the body bytes and a `Content-Type`.
+    pub fn body_with_type(mut self, content_type: &str, body: &[u8]) -> Reply {
+        self.headers
+            .retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
+        self.headers
+            .push(("Content-Type".to_string(), content_type.to_string()));
+        self.body = body.to_vec();
+        self
+    }
+
+    /// Status line and headers as they go on the wire; `body_len` is the `Content-Length` to announce.
+    fn head(&self, body_len: u64) -> Vec<u8> {
+        let mut head = format!("HTTP/1.1 {} {}\r\n", self.status, reason(self.status));
+        for (k, v) in &self.headers {
+            if k.eq_ignore_ascii_case("x-request-id") && v.is_empty() {
+                continue;
+            }
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        // RFC 9110: no Content-Length on 1xx, 204 and 304 (unless a test sets one on purpose).
+        let bodiless = self.status < 200 || self.status == 204 || self.status == 304;
+        if !bodiless && find_header(&self.headers, "content-length").is_none() {
+            head.push_str(&format!("Content-Length: {body_len}\r\n"));
+        }
+        if find_header(&self.headers, "x-request-id").is_none() {
+            head.push_str(&format!("X-Request-ID: {}\r\n", new_request_id()));
+        }
+        head.push_str("\r\n");
+        head.into_bytes()
+    }
+
+    /// Whether this reply asks for the connection to be closed after it.
+    fn closes(&self) -> bool {
+        find_header(&self.headers, "connection").is_some_and(|v| v.eq_ignore_ascii_case("close"))
+    }
+}
+
+/// What the stand-in does with one request.
+#[derive(Clone, Debug)]
+pub enum Action {
+    /// Send this answer (the connection stays open for the next request).
+    Reply(Reply),
+    /// Read the request, then close the connection without a byte of answer.
+    Close,
+    /// Read the request, then never answer (the connection is held until the stand-in is dropped).
+    Hang,
+    /// Write these raw bytes (e.g. `garbage\r\n\r\n`, not HTTP), then close.
+    Raw(Vec<u8>),
+    /// Send status line and headers (announcing the full body), then the body one byte every `every`.
+    Trickle {
+        /// The answer to trickle out.
+        reply: Reply,
+        /// Pause before each body byte.
+        every: Duration,
+    },
+    /// Send `status` with `Content-Length: len` and stream `len` filler bytes, generated on the fly.
+    Huge {
+        /// Status code.
+        status: u16,
+        /// Announced and streamed body length.
+        len: u64,
+    },
+}
+
+impl Action {
+    /// Shorthand for `Action::Reply(Reply::new(status))`.
+    pub fn status(status: u16) -> Action {
+        Action::Reply(Reply::new(status))
+    }
+
+    /// Shorthand for `Action::Reply(Reply::new(status).json(body))`.
+    pub fn json(status: u16, body: &str) -> Action {
+        Action::Reply(Reply::new(status).json(body))
+    }
+}
+
+/// One organization of the fake platform.
+#[derive(Clone, Debug)]
+struct Org {
+    display_name: String,
+    read_only: bool,
+}
+
+/// A fake Coveo platform: organizations, accepted tokens, and what a DELETE does.
+#[derive(Clone, Debug)]
+pub struct Platform {
+    orgs: BTreeMap<String, Org>,
+    /// token -> may edit (delete) organizations
+    tokens: HashMap<String, bool>,
+    forbid_delete: bool,
+}
+
+impl Default for Platform {
+    fn default() -> Self {
+        Platform::new()
+    }
+}
+
+impl Platform {
+    /// No organizations; the token `demo-token` is a valid user token that may delete.
+    pub fn new() -> Platform {
+        let mut tokens = HashMap::new();
+        tokens.insert("demo-token".to_string(), true);
+        Platform {
+            orgs: BTreeMap::new(),
+            tokens,
+            forbid_delete: false,
+        }
+    }
+
+    /// Adds an organization.
+    pub fn org(mut self, id: &str, display_name: &str) -> Platform {
+        self.orgs.insert(
+            id.to_string(),
+            Org {
+                display_name: display_name.to_string(),
+                read_only: false,
+            },
+        );
+        self
+    }
+
+    /// Adds a read-only (paused) organization: readable, but a DELETE gets 403 `ORGANIZATION_IS_PAUSED`.
+    pub fn read_only_org(mut self, id: &str, display_name: &str) -> Platform {
+        self.orgs.insert(
+            id.to_string(),
+            Org {
+                display_name: display_name.to_string(),
+                read_only: true,
+            },
+        );
+        self
+    }
+
+    /// Accepts another token; `can_edit = false`: privilege evaluation says `approved:false`, DELETE gets 403.
+    pub fn token(mut self, token: &str, can_edit: bool) -> Platform {
+        self.tokens.insert(token.to_string(), can_edit);
+        self
+    }
+
+    /// Any DELETE is answered 599 and recorded as a violation (for dry-run tests).
+    pub fn forbid_delete(mut self) -> Platform {
+        self.forbid_delete = true;
+        self
+    }
+
+    /// Answers one request, the way the platform notes describe; violations go to `violations`.
+    fn answer(&mut self, req: &Request, violations: &mut Vec<String>) -> Reply {
+        let request_id = new_request_id();
+        let path = req.path.split('?').next().unwrap_or("");
+        let token = req
+            .header("authorization")
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        let can_edit = match token.and_then(|t| self.tokens.get(t)) {
+            Some(&can_edit) => can_edit,
+            None => {
+                return platform_reply(
+                    401,
+                    &request_id,
+                    serde_json::json!({
+                        "error": "invalid_token",
+                        "error_description": "Invalid access token",
+                    }),
+                )
+            }
+        };
+        let not_found = |id: &str| {
+            platform_reply(
+                404,
+                &request_id,
+                serde_json::json!({
+                    "message": format!("Organization '{id}' does not exist."),
+                    "errorCode": "ORGANIZATION_NOT_FOUND",
+                    "requestID": request_id,
+                }),
+            )
+        };
+        let org_id = path
+            .strip_prefix("/rest/organizations/")
+            .filter(|id| !id.is_empty() && !id.contains('/'));
+        match (req.method.as_str(), org_id, path) {
+            ("DELETE", Some(id), _) => {
+                if self.forbid_delete {
+                    violations.push(format!("DELETE {} sent although forbidden", req.path));
+                    return Reply::new(599)
+                        .header("X-Request-ID", &request_id)
+                        .json(r#"{"message":"stand-in: DELETE is forbidden in this test"}"#);
+                }
+                let Some(org) = self.orgs.get(id) else {
+                    return not_found(id);
+                };
+                if !can_edit {
+                    return platform_reply(
+                        403,
+                        &request_id,
+                        serde_json::json!({
+                            "message": "You are not authorized to edit this organization.",
+                            "errorCode": "ACCESS_DENIED",
+                            "requestID": request_id,
+                        }),
+                    );
+                }
+                if org.read_only {
+                    return platform_reply(
+                        403,
+                        &request_id,
+                        serde_json::json!({
+                            "message": format!("Organization '{id}' is paused (read-only); resume it before deleting it."),
+                            "errorCode": "ORGANIZATION_IS_PAUSED",
+                            "requestID": request_id,
+                        }),
+                    );
+                }
+                self.orgs.remove(id);
+                Reply::new(204).header("X-Request-ID", &request_id)
+            }
+            ("GET", Some(id), _) => match self.orgs.get(id) {
+                Some(org) => platform_reply(
+                    200,
+                    &request_id,
+                    serde_json::json!({
+                        "id": id,
+                        "displayName": org.display_name,
+                        "readOnly": org.read_only,
+                    }),
+                ),
+                None => not_found(id),
+            },
+            ("POST", _, "/rest/privilege/evaluate") => {
+                let body: serde_json::Value =
+                    serde_json::from_slice(&req.body).unwrap_or(serde_json::Value::Null);
+                let expected = serde_json::json!({
+                    "owner": "PLATFORM",
+                    "targetDomain": "ORGANIZATION",
+                    "type": "EDIT",
+                    "targetId": "*",
+                });
+                let org = body.get("organizationId").and_then(|v| v.as_str());
+                let Some(id) = org.filter(|_| body.get("requestedPrivilege") == Some(&expected))
+                else {
+                    violations.push(format!(
+                        "privilege evaluation with an unexpected body: {}",
+                        req.body_text()
+                    ));
+                    return platform_reply(
+                        400,
+                        &request_id,
+                        serde_json::json!({
+                            "message": "Invalid privilege evaluation request.",
+                            "errorCode": "INVALID_REQUEST",
+                            "requestID": request_id,
+                        }),
+                    );
+                };
+                if !self.orgs.contains_key(id) {
+                    return not_found(id);
+                }
+                // The result codes are illustrative; the client only reads `approved`.
+                let codes = if can_edit {
+                    serde_json::json!(["PRIVILEGE_GRANTED"])
+                } else {
+                    serde_json::json!(["PRIVILEGE_MISSING"])
+                };
+                platform_reply(
+                    200,
+                    &request_id,
+                    serde_json::json!({
+                        "approved": can_edit,
+                        "evaluationReport": {"privilegeEvaluationResultCodes": codes},
+                    }),
+                )
+            }
+            _ => platform_reply(
+                404,
+                &request_id,
+                serde_json::json!({
+                    "message": format!("No resource at {} {}.", req.method, path),
+                    "errorCode": "NOT_FOUND",
+                    "requestID": request_id,
+                }),
+            ),
+        }
+    }
+}
+
+/// A JSON answer carrying `request_id` in its `X-Request-ID` header.
+fn platform_reply(status: u16, request_id: &str, body: serde_json::Value) -> Reply {
+    Reply::new(status)
+        .header("X-Request-ID", request_id)
+        .json(&body.to_string())
+}
+
+/// How a stand-in answers.
+enum Mode {
+    Script(Vec<Action>),
+    Handler(Box<dyn Fn(&Request) -> Action + Send + Sync>),
+    Platform(Mutex<Platform>),
+    /// Accept connections, never read or answer.
+    Silent,
+}
+
+/// Mutable state shared by the threads, behind one mutex.
+#[derive(Default)]
+struct State {
+    requests: Vec<Request>,
+    connections: usize,
+    violations: Vec<String>,
+    /// Clones of the open connections' sockets, by connection index, to shut them down on drop.
+    open: HashMap<usize, TcpStream>,
+    stopping: bool,
+}
+
+/// What the accept and connection threads share with the [`StandIn`].
+struct Shared {
+    state: Mutex<State>,
+    /// Notified on every new request, every new connection, and on stop.
+    changed: Condvar,
+    mode: Mode,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    workers: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn stopping(&self) -> bool {
+        self.lock().stopping
+    }
+
+    /// Waits up to `d`, returning early (true) if the stand-in is being dropped.
+    fn pause(&self, d: Duration) -> bool {
+        let deadline = Instant::now() + d;
+        let mut st = self.lock();
+        while !st.stopping {
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            st = self
+                .changed
+                .wait_timeout(st, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        true
+    }
+
+    /// Blocks until the stand-in is dropped.
+    fn hang(&self) {
+        let mut st = self.lock();
+        while !st.stopping {
+            st = self.changed.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+/// Configures a [`StandIn`] before it starts (TLS or not).
+#[derive(Default)]
+pub struct Builder {
+    tls: Option<Arc<rustls::ServerConfig>>,
+}
+
+impl Builder {
+    /// Serve TLS with this config; the URL becomes `https://localhost:PORT`.
+    pub fn tls(mut self, cfg: Arc<rustls::ServerConfig>) -> Builder {
+        self.tls = Some(cfg);
+        self
+    }
+
+    /// Scripted: the n-th request gets the n-th action; one beyond gets 599 and a violation.
+    pub fn script(self, actions: Vec<Action>) -> StandIn {
+        StandIn::start(Mode::Script(actions), self.tls)
+    }
+
+    /// Every request is answered by the closure.
+    pub fn handler(self, f: impl Fn(&Request) -> Action + Send + Sync + 'static) -> StandIn {
+        StandIn::start(Mode::Handler(Box::new(f)), self.tls)
+    }
+
+    /// A fake Coveo platform.
+    pub fn platform(self, p: Platform) -> StandIn {
+        StandIn::start(Mode::Platform(Mutex::new(p)), self.tls)
+    }
+
+    /// Accepts TCP connections and never reads or answers (no TLS handshake either).
+    pub fn silent(self) -> StandIn {
+        StandIn::start(Mode::Silent, self.tls)
+    }
+}
+
+/// A running stand-in server; dropping it stops it and releases every connection.
+pub struct StandIn {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl StandIn {
+    /// Starts configuring a stand-in (for TLS).
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// Scripted, plain HTTP: the n-th request gets the n-th action; one beyond gets 599 and a violation.
+    pub fn script(actions: Vec<Action>) -> StandIn {
+        Builder::default().script(actions)
+    }
+
+    /// Plain HTTP; every request is answered by the closure.
+    pub fn handler(f: impl Fn(&Request) -> Action + Send + Sync + 'static) -> StandIn {
+        Builder::default().handler(f)
+    }
+
+    /// A fake Coveo platform over plain HTTP.
+    pub fn platform(p: Platform) -> StandIn {
+        Builder::default().platform(p)
+    }
+
+    /// Accepts TCP connections and never reads or answers (connect/handshake deadline tests).
+    pub fn silent() -> StandIn {
+        Builder::default().silent()
+    }
+
+    fn start(mode: Mode, tls: Option<Arc<rustls::ServerConfig>>) -> StandIn {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("stand-in: bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("stand-in: local_addr");
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::default()),
+            changed: Condvar::new(),
+            mode,
+            tls,
+            workers: Mutex::new(Vec::new()),
+        });
+        let accept = {
+            let shared = Arc::clone(&shared);
+            std::thread::Builder::new()
+                .name("standin-accept".into())
+                .spawn(move || accept_loop(listener, shared))
+                .expect("stand-in: spawn accept thread")
+        };
+        StandIn {
+            shared,
+            addr,
+            accept: Some(accept),
+        }
+    }
+
+    /// Base URL: `http://127.0.0.1:PORT`, or `https://localhost:PORT` with TLS.
+    pub fn url(&self) -> String {
+        if self.shared.tls.is_some() {
+            format!("https://localhost:{}", self.addr.port())
+        } else {
+            format!("http://127.0.0.1:{}", self.addr.port())
+        }
+    }
+
+    /// Listening port.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// Listening address (127.0.0.1:PORT), e.g. as the upstream of a CONNECT proxy.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Everything received so far, in arrival order.
+    pub fn requests(&self) -> Vec<Request> {
+        self.shared.lock().requests.clone()
+    }
+
+    /// TCP connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.shared.lock().connections
+    }
+
+    /// Requests beyond the script, DELETEs under [`Platform::forbid_delete`], malformed privilege checks.
+    pub fn violations(&self) -> Vec<String> {
+        self.shared.lock().violations.clone()
+    }
+
+    /// Panics listing the violations, if any.
+    pub fn assert_no_violations(&self) {
+        let v = self.violations();
+        assert!(v.is_empty(), "stand-in saw violations: {v:#?}");
+    }
+
+    /// Platform mode: IDs of the organizations that still exist (empty in other modes).
+    pub fn remaining_orgs(&self) -> Vec<String> {
+        match &self.shared.mode {
+            Mode::Platform(p) => p
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .orgs
+                .keys()
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Blocks until at least `n` requests arrived; panics after `limit` with what did arrive.
+    pub fn wait_for_requests(&self, n: usize, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        let mut st = self.shared.lock();
+        while st.requests.len() < n {
+            let now = Instant::now();
+            if now >= deadline {
+                let seen: Vec<String> = st
+                    .requests
+                    .iter()
+                    .map(|r| format!("{} {}", r.method, r.path))
+                    .collect();
+                panic!(
+                    "stand-in: waited {limit:?} for {n} request(s), got {}: {seen:?}",
+                    seen.len()
+                );
+            }
+            st = self
+                .shared
+                .changed
+                .wait_timeout(st, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// Blocks until at least `n` TCP connections were accepted; panics after `limit`.
+    pub fn wait_for_connections(&self, n: usize, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        let mut st = self.shared.lock();
+        while st.connections < n {
+            let now = Instant::now();
+            assert!(
+                now < deadline,
+                "stand-in: waited {limit:?} for {n} connection(s), got {}",
+                st.connections
+            );
+            st = self
+                .shared
+                .changed
+                .wait_timeout(st, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+}
+
+impl Drop for StandIn {
+    fn drop(&mut self) {
+        {
+            let mut st = self.shared.lock();
+            st.stopping = true;
+            for s in st.open.values() {
+                let _ = s.shutdown(Shutdown::Both);
+            }
+            self.shared.changed.notify_all();
+        }
+        // Wake the accept thread; it sees `stopping` and leaves.
+        let _ = TcpStream::connect(self.addr);
+        if let Some(h) = self.accept.take() {
+            let _ = h.join();
+        }
+        let workers = std::mem::take(
+            &mut *self
+                .shared
+                .workers
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+        for w in workers {
+            let _ = w.join();
+        }
+    }
+}
+
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else {
+            if shared.stopping() {
+                return;
+            }
+            continue;
+        };
+        let index = {
+            let mut st = shared.lock();
+            if st.stopping {
+                return;
+            }
+            let index = st.connections;
+            st.connections += 1;
+            if let Ok(clone) = stream.try_clone() {
+                st.open.insert(index, clone);
+            }
+            shared.changed.notify_all();
+            index
+        };
+        let worker = {
+            let shared = Arc::clone(&shared);
+            std::thread::Builder::new()
+                .name(format!("standin-conn-{index}"))
+                .spawn(move || {
+                    serve_connection(&shared, &stream, index);
+                    let _ = stream.shutdown(Shutdown::Both);
+                    shared.lock().open.remove(&index);
+                })
+        };
+        if let Ok(w) = worker {
+            shared
+                .workers
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(w);
+        }
+    }
+}
+
+fn serve_connection(shared: &Shared, stream: &TcpStream, index: usize) {
+    if matches!(shared.mode, Mode::Silent) {
+        shared.hang();
+        return;
+    }
+    let _ = stream.set_nodelay(true);
+    let mut tcp = stream;
+    match &shared.tls {
+        None => serve_http(shared, &mut tcp, index),
+        Some(cfg) => {
+            let Ok(conn) = rustls::ServerConnection::new(Arc::clone(cfg)) else {
+                return;
+            };
+            let mut tls = rustls::StreamOwned::new(conn, tcp);
+            serve_http(shared, &mut tls, index);
+            tls.conn.send_close_notify();
+            let _ = tls.flush();
+        }
+    }
+}
+
+/// Request/answer loop on one connection, until either side closes.
+fn serve_http<S: Read + Write>(shared: &Shared, s: &mut S, index: usize) {
+    let mut buf = Vec::new();
+    loop {
+        let Some(req) = read_request(s, &mut buf, index) else {
+            return;
+        };
+        let client_closes = req
+            .header("connection")
+            .is_some_and(|v| v.eq_ignore_ascii_case("close"));
+        let action = decide(shared, req);
+        let keep_going = match action {
+            Action::Reply(reply) => {
+                let mut out = reply.head(reply.body.len() as u64);
+                out.extend_from_slice(&reply.body);
+                s.write_all(&out).and_then(|()| s.flush()).is_ok() && !reply.closes()
+            }
+            Action::Close => false,
+            Action::Hang => {
+                shared.hang();
+                false
+            }
+            Action::Raw(bytes) => {
+                let _ = s.write_all(&bytes).and_then(|()| s.flush());
+                false
+            }
+            Action::Trickle { reply, every } => trickle(shared, s, &reply, every).is_ok(),
+            Action::Huge { status, len } => huge(shared, s, status, len).is_ok(),
+        };
+        if !keep_going || client_closes || shared.stopping() {
+            return;
+        }
+    }
+}
+
+fn trickle<S: Write>(shared: &Shared, s: &mut S, reply: &Reply, every: Duration) -> io::Result<()> {
+    s.write_all(&reply.head(reply.body.len() as u64))?;
+    s.flush()?;
+    for b in &reply.body {
+        if shared.pause(every) {
+            return Err(io::ErrorKind::Interrupted.into());
+        }
+        s.write_all(std::slice::from_ref(b))?;
+        s.flush()?;
+    }
+    Ok(())
+}
+
+fn huge<S: Write>(shared: &Shared, s: &mut S, status: u16, len: u64) -> io::Result<()> {
+    static FILLER: [u8; 64 * 1024] = [b'x'; 64 * 1024];
+    s.write_all(&Reply::new(status).head(len))?;
+    let mut left = len;
+    while left > 0 {
+        if shared.stopping() {
+            return Err(io::ErrorKind::Interrupted.into());
+        }
+        let n = left.min(FILLER.len() as u64) as usize;
+        s.write_all(&FILLER[..n])?;
+        left -= n as u64;
+    }
+    s.flush()
+}
+
+/// Records the request (waking waiters), then picks the action for it.
+fn decide(shared: &Shared, req: Request) -> Action {
+    let n = {
+        let mut st = shared.lock();
+        st.requests.push(req.clone());
+        shared.changed.notify_all();
+        st.requests.len() - 1
+    };
+    match &shared.mode {
+        Mode::Script(actions) => match actions.get(n) {
+            Some(a) => a.clone(),
+            None => {
+                let what = format!(
+                    "request #{} ({} {}) beyond the script of {}",
+                    n + 1,
+                    req.method,
+                    req.path,
+                    actions.len()
+                );
+                shared.lock().violations.push(what);
+                Action::json(599, r#"{"message":"stand-in: request beyond the script"}"#)
+            }
+        },
+        Mode::Handler(f) => f(&req),
+        Mode::Platform(p) => {
+            let mut violations = Vec::new();
+            let reply = p
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .answer(&req, &mut violations);
+            if !violations.is_empty() {
+                shared.lock().violations.extend(violations);
+            }
+            Action::Reply(reply)
+        }
+        Mode::Silent => Action::Hang,
+    }
+}
+
+/// Reads one request from `s`; `buf` keeps bytes already read beyond the previous request.
+/// `None` on EOF, I/O error or a malformed/oversized request.
+fn read_request<S: Read>(s: &mut S, buf: &mut Vec<u8>, connection: usize) -> Option<Request> {
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        if buf.len() > MAX_HEAD || !fill(s, buf) {
+            return None;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end - 4]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut parts = lines.next()?.split(' ');
+    let method = parts.next()?.to_string();
+    let mut path = parts.next()?.to_string();
+    if let Some(rest) = path
+        .strip_prefix("http://")
+        .or_else(|| path.strip_prefix("https://"))
+    {
+        path = rest
+            .find('/')
+            .map_or("/".to_string(), |i| rest[i..].to_string());
+    }
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            Some((k.trim().to_string(), v.trim().to_string()))
+        })
+        .collect();
+    let len: usize = match find_header(&headers, "content-length") {
+        Some(v) => v.parse().ok().filter(|&n| n <= MAX_BODY)?,
+        None => 0,
+    };
+    buf.drain(..head_end);
+    while buf.len() < len {
+        if !fill(s, buf) {
+            return None;
+        }
+    }
+    let body: Vec<u8> = buf.drain(..len).collect();
+    Some(Request {
+        method,
+        path,
+        headers,
+        body,
+        connection,
+    })
+}
+
+/// Appends what one read returns; false on EOF or error.
+fn fill<S: Read>(s: &mut S, buf: &mut Vec<u8>) -> bool {
+    let mut chunk = [0u8; 8192];
+    loop {
+        match s.read(&mut chunk) {
+            Ok(0) => return false,
+            Ok(n) => {
+                buf.extend_from_slice(&chunk[..n]);
+                return true;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
+fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// Reason phrase for a status code (`Unknown` for codes not in the table).
+pub fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        412 => "Precondition Failed",
+        418 => "I'm a teapot",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        599 => "Stand-in Violation",
+        _ => "Unknown",
+    }
+}
+
+/// A fresh random UUID (version 4 layout), e.g. `3f2b8c1e-5d4a-4e7f-9a0b-1c2d3e4f5a6b`.
+pub fn new_request_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    // RandomState is seeded randomly per process (and per instance): good enough for test ids.
+    let word = |salt: u64| {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(n);
+        h.write_u64(salt);
+        h.write_u32(std::process::id());
+        h.finish()
+    };
+    let (a, b) = (word(1), word(2));
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0x0fff,
+        8 | (b >> 62),
+        (b >> 48) & 0x0fff,
+        b & 0xffff_ffff_ffff
+    )
+}
