@@ -1,1 +1,8 @@
+//! The one integration-test binary (autotests = false): every file below is a module of it,
+//! so the suite links once.
+
 mod support;
+
+mod batch;
+mod core;
+mod resilience;

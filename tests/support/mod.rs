@@ -1,6 +1,7 @@
 // The tests and `examples/standin.rs` use different subsets of these helpers.
 #![allow(dead_code)]
 
+pub mod bin;
 pub mod proxy;
 pub mod standin;
 pub mod tls;
