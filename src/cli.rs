@@ -158,15 +158,19 @@ fn value_error(flag: &str, e: pico_args::Error) -> Failure {
     }
 }
 
-/// Decimal seconds, `digits[.digits]`, greater than zero.
+/// Longest deadline honoured: ureq adds the deadline to the clock, and an absurd one would
+/// overflow it. Over 31 years is "no deadline" for any run.
+const MAX_TIMEOUT: Duration = Duration::from_secs(1_000_000_000);
+
+/// Decimal seconds (`30`, `2.5`, `.5`, `5.`), greater than zero.
 fn parse_timeout(s: &str) -> Option<Duration> {
-    let (whole, frac) = s.split_once('.').unwrap_or((s, "0"));
-    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-    if !digits(whole) || !digits(frac) {
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !digits(frac) || whole.len() + frac.len() == 0 {
         return None;
     }
-    let d = Duration::try_from_secs_f64(s.parse::<f64>().ok()?).ok()?;
-    (!d.is_zero()).then_some(d)
+    let d = Duration::try_from_secs_f64(s.parse::<f64>().ok()?).unwrap_or(MAX_TIMEOUT);
+    (!d.is_zero()).then(|| d.min(MAX_TIMEOUT))
 }
 
 fn unknown_option(arg: &str) -> Failure {
@@ -243,4 +247,25 @@ EXAMPLES:
     coveo-org-delete --token-file ~/.coveo-token --region eu --dry-run --from-file orgs.txt
 "
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts() {
+        let t = |s| parse_timeout(s).map(|d| d.as_secs_f64());
+        assert_eq!(t("30"), Some(30.0));
+        assert_eq!(t("2.5"), Some(2.5));
+        assert_eq!(t(".5"), Some(0.5));
+        assert_eq!(t("5."), Some(5.0));
+        assert_eq!(t("1e400"), None);
+        assert_eq!(t("99999999999999999999999999"), Some(1e9));
+        for bad in [
+            "0", "0.0", "", ".", "-1", "1e3", "abc", "1s", " 1", "inf", "NaN",
+        ] {
+            assert_eq!(t(bad), None, "{bad}");
+        }
+    }
 }

@@ -108,7 +108,10 @@ pub fn run(args: Vec<OsString>, env: config::Env, out: &mut dyn Write) -> i32 {
             };
             return emit_all(out, refused.into_iter());
         }
-        prompt_org = one;
+        prompt_org = one.map(|mut o| {
+            o.restart_clock();
+            o
+        });
     }
 
     let mut status = ExitStatus::default();

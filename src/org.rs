@@ -249,6 +249,11 @@ impl<'a> Org<'a> {
         }
     }
 
+    /// Starts the clock of `elapsed_ms` again: time spent at a prompt is not the platform's.
+    pub fn restart_clock(&mut self) {
+        self.started = Instant::now();
+    }
+
     /// The outcome of an organization that is not deleted because the prompt was refused.
     pub fn refused(self, error: OrgError) -> Outcome {
         self.finish(Err(error))

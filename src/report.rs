@@ -71,10 +71,14 @@ pub fn human_line(o: &Outcome, e: &OrgError) -> String {
     if let Some(id) = &o.request_id {
         line.push_str(&format!(" [request {id}]"));
     }
-    if let Some(wait) = e.retry_after_s {
+    if let (Some(wait), true) = (e.retry_after_s, e.kind.is_retryable()) {
         line.push_str(&format!(" (the server asked to wait {wait} s)"));
     }
-    if matches!(e.kind, Kind::Unauthorized | Kind::Forbidden) {
+    if e.coveo_error_code.as_deref() == Some("ORGANIZATION_IS_PAUSED") {
+        line.push_str(
+            "; hint: a read-only (paused) organization must be resumed before it can be deleted",
+        );
+    } else if matches!(e.kind, Kind::Unauthorized | Kind::Forbidden) {
         line.push_str(&format!("; {TOKEN_HINT}"));
     }
     if e.kind == Kind::Usage {
@@ -111,6 +115,12 @@ pub fn emit(out: &mut dyn Write, o: &Outcome) -> std::io::Result<()> {
     if let Err(e) = &o.result {
         stderr_line(&human_line(o, e));
     }
-    writeln!(out, "{}", json_line(o))?;
-    out.flush()
+    let written = writeln!(out, "{}", json_line(o)).and_then(|_| out.flush());
+    if let Err(e) = &written {
+        stderr_line(&format!(
+            "stdout cannot be written ({}); stopping before the next organization",
+            crate::config::io_reason(e)
+        ));
+    }
+    written
 }

@@ -18,10 +18,7 @@ pub fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 
 /// Seconds since the epoch of an HTTP-date in any of the three forms of RFC 9110 5.6.7.
 fn http_date(s: &str) -> Option<u64> {
-    let words: Vec<&str> = s
-        .split([' ', ','])
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = s.split([' ', ',']).filter(|w| !w.is_empty()).collect();
     let (day, month, year, time) = match words.as_slice() {
         // Sun, 06 Nov 1994 08:49:37 GMT
         [_, d, m, y, t, "GMT"] => (*d, *m, y.parse::<u64>().ok()?, *t),
