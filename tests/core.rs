@@ -1,0 +1,1432 @@
+//! Issue 2, "Tests": the core of the tool as a script sees it. Every test runs the compiled
+//! binary against a stand-in platform on a real socket and checks the JSON line(s), the exit
+//! status, stderr, and what the stand-in received (or that it received nothing).
+
+use crate::support::bin::{cmd, Run};
+use crate::support::standin::{Action, Reply, Request, StandIn};
+use crate::support::temp_file;
+use serde_json::{json, Value};
+use std::process::Output;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// A token distinctive enough that finding it in any output is never a coincidence.
+const TOKEN: &str = "tok-core-9f2c7e51SECRET";
+
+/// The fields of a JSON line (contract section 7), all always present.
+const FIELDS: [&str; 10] = [
+    "organization_id",
+    "ok",
+    "result",
+    "dry_run",
+    "http_status",
+    "attempts",
+    "elapsed_ms",
+    "request_id",
+    "display_name",
+    "error",
+];
+const ERROR_FIELDS: [&str; 4] = ["kind", "message", "coveo_error_code", "retry_after_s"];
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/// Every field present, nothing else, each of the right JSON type.
+fn assert_shape(line: &Value) {
+    let obj = line
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {line}"));
+    let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    let mut want = FIELDS.to_vec();
+    want.sort_unstable();
+    assert_eq!(keys, want, "fields of {line}");
+    assert!(line["ok"].is_boolean(), "ok: {line}");
+    assert!(line["result"].is_string(), "result: {line}");
+    assert!(line["dry_run"].is_boolean(), "dry_run: {line}");
+    assert!(line["attempts"].is_u64(), "attempts: {line}");
+    assert!(line["elapsed_ms"].is_u64(), "elapsed_ms: {line}");
+    assert!(
+        line["http_status"].is_null() || line["http_status"].is_u64(),
+        "http_status: {line}"
+    );
+    match &line["error"] {
+        Value::Null => assert_eq!(line["ok"], true, "ok without error: {line}"),
+        Value::Object(e) => {
+            assert_eq!(line["ok"], false, "{line}");
+            assert_eq!(line["result"], "error", "{line}");
+            let mut keys: Vec<&str> = e.keys().map(String::as_str).collect();
+            keys.sort_unstable();
+            let mut want = ERROR_FIELDS.to_vec();
+            want.sort_unstable();
+            assert_eq!(keys, want, "error fields of {line}");
+            assert!(e["kind"].is_string() && e["message"].is_string(), "{line}");
+        }
+        other => panic!("error is neither null nor an object: {other}"),
+    }
+}
+
+/// Kind, message and coveo_error_code of a failed line.
+fn error_of(line: &Value) -> (&str, &str, &Value) {
+    assert_shape(line);
+    assert_eq!(line["ok"], false, "{line}");
+    let e = &line["error"];
+    (
+        e["kind"].as_str().unwrap(),
+        e["message"].as_str().unwrap(),
+        &e["coveo_error_code"],
+    )
+}
+
+/// A successful line of `id` with this result and HTTP status, after one attempt.
+fn assert_ok_line(line: &Value, id: &str, result: &str, status: u16) {
+    assert_shape(line);
+    assert_eq!(line["organization_id"], id, "{line}");
+    assert_eq!(line["ok"], true, "{line}");
+    assert_eq!(line["result"], result, "{line}");
+    assert_eq!(line["dry_run"], false, "{line}");
+    assert_eq!(line["http_status"], status, "{line}");
+    assert_eq!(line["attempts"], 1, "{line}");
+    assert_eq!(line["display_name"], Value::Null, "{line}");
+    assert_eq!(line["error"], Value::Null, "{line}");
+}
+
+/// `coveo-org-delete --yes [extra] ID...` against the stand-in, with the test token.
+fn delete(standin: &StandIn, extra: &[&str], ids: &[&str]) -> Run {
+    cmd()
+        .token(TOKEN)
+        .platform(&standin.url())
+        .arg("--yes")
+        .args(extra)
+        .args(ids)
+        .run()
+}
+
+/// The stand-in saw not even a TCP connection.
+fn assert_nothing_sent(standin: &StandIn) {
+    let seen: Vec<String> = standin
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(seen.is_empty(), "requests were sent: {seen:?}");
+    assert_eq!(standin.connections(), 0, "a connection was opened");
+    standin.assert_no_violations();
+}
+
+/// The one request the stand-in received: a DELETE of `path`.
+fn only_delete(standin: &StandIn, path: &str) -> Request {
+    let reqs = standin.requests();
+    assert_eq!(reqs.len(), 1, "requests: {reqs:#?}");
+    assert_eq!(reqs[0].method, "DELETE");
+    assert_eq!(reqs[0].path, path);
+    standin.assert_no_violations();
+    reqs[0].clone()
+}
+
+fn stderr_lines(run: &Run) -> Vec<&str> {
+    run.stderr.lines().collect()
+}
+
+/// A failure of the whole run (bad flag, token, URL, ...): one line with a null
+/// organization_id, exit 2, one stderr line naming the kind. Returns the message.
+fn assert_run_failure<'a>(run: &'a Run, kind: &str) -> &'a str {
+    assert_eq!(run.status, 2, "{run:#?}");
+    let line = run.line();
+    let (k, message, code) = error_of(line);
+    assert_eq!(k, kind, "{run:#?}");
+    assert_eq!(line["organization_id"], Value::Null, "{line}");
+    assert_eq!(line["http_status"], Value::Null, "{line}");
+    assert_eq!(line["attempts"], 0, "{line}");
+    assert_eq!(line["request_id"], Value::Null, "{line}");
+    assert_eq!(line["display_name"], Value::Null, "{line}");
+    assert_eq!(*code, Value::Null, "{line}");
+    assert_eq!(line["error"]["retry_after_s"], Value::Null, "{line}");
+    assert!(!message.is_empty(), "{line}");
+    let err = stderr_lines(run);
+    assert_eq!(err.len(), 1, "stderr: {}", run.stderr);
+    assert!(
+        err[0].starts_with(&format!("coveo-org-delete: {kind}")),
+        "stderr: {}",
+        run.stderr
+    );
+    message
+}
+
+/// What the line and stderr of a failed DELETE must say.
+struct Expect<'a> {
+    kind: &'a str,
+    message: &'a str,
+    code: Option<&'a str>,
+    request_id: Option<&'a str>,
+    exit: i32,
+}
+
+/// Answers a single DELETE of `acme1` with `reply` (no retries) and checks everything a
+/// script sees: the JSON line, the stderr line, the exit status, and the one request.
+fn answer_maps_to(reply: Reply, e: Expect) -> Run {
+    let status = reply.status;
+    let standin = StandIn::script(vec![Action::Reply(reply)]);
+    let run = delete(&standin, &["--retries", "0"], &["acme1"]);
+    assert_eq!(run.status, e.exit, "{run:#?}");
+    let line = run.line();
+    let (kind, message, code) = error_of(line);
+    assert_eq!(kind, e.kind, "{line}");
+    assert_eq!(message, e.message, "{line}");
+    assert_eq!(*code, json!(e.code), "{line}");
+    assert_eq!(line["organization_id"], "acme1", "{line}");
+    assert_eq!(line["dry_run"], false, "{line}");
+    assert_eq!(line["http_status"], status, "{line}");
+    assert_eq!(line["attempts"], 1, "{line}");
+    assert_eq!(line["request_id"], json!(e.request_id), "{line}");
+    assert_eq!(line["display_name"], Value::Null, "{line}");
+    assert_eq!(line["error"]["retry_after_s"], Value::Null, "{line}");
+
+    // coveo-org-delete: ORG_ID: KIND (HTTP 403 ACCESS_DENIED): message [request ID]
+    let paren = match e.code {
+        Some(c) => format!("(HTTP {status} {c})"),
+        None => format!("(HTTP {status})"),
+    };
+    let mut want = format!("coveo-org-delete: acme1: {} {paren}: {}", e.kind, e.message);
+    if let Some(id) = e.request_id {
+        want.push_str(&format!(" [request {id}]"));
+    }
+    let err = stderr_lines(&run);
+    assert_eq!(err.len(), 1, "one human line: {}", run.stderr);
+    assert!(
+        err[0].starts_with(&want),
+        "stderr {:?}\nwant {want:?}",
+        err[0]
+    );
+
+    only_delete(&standin, "/rest/organizations/acme1");
+    run.assert_hides(TOKEN);
+    run
+}
+
+/// Output of a run whose stdout is not JSON (help, version).
+fn raw(c: crate::support::bin::Cmd) -> Output {
+    c.command().output().expect("run the binary")
+}
+
+/// Whether a verbose line reports a duration in milliseconds (`... 12 ms` / `(12 ms)`).
+fn has_millis(line: &str) -> bool {
+    let words: Vec<&str> = line
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+        .filter(|w| !w.is_empty())
+        .collect();
+    words
+        .windows(2)
+        .any(|w| w[0].bytes().all(|b| b.is_ascii_digit()) && w[1].starts_with("ms"))
+        || words.iter().any(|w| {
+            w.strip_suffix("ms")
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Success
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn success_sends_one_bare_delete_with_the_three_headers() {
+    let standin = StandIn::script(vec![Action::Reply(
+        Reply::new(204).header("X-Request-ID", "rid-success-1"),
+    )]);
+    let run = delete(&standin, &[], &["acme1"]);
+
+    assert_eq!(run.status, 0, "{run:#?}");
+    assert_eq!(
+        run.stderr, "",
+        "nothing on stderr on success without --verbose"
+    );
+    assert!(run.stdout.ends_with('\n'), "{:?}", run.stdout);
+    let line = run.line();
+    assert_ok_line(line, "acme1", "deleted", 204);
+    assert_eq!(line["request_id"], "rid-success-1");
+
+    let req = only_delete(&standin, "/rest/organizations/acme1");
+    assert_eq!(req.connection, 0);
+    assert_eq!(
+        req.header("Authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    assert_eq!(req.header("Accept"), Some("application/json"));
+    assert_eq!(
+        req.header("User-Agent"),
+        Some(format!("coveo-org-delete/{VERSION}").as_str())
+    );
+    assert!(req.body.is_empty(), "body: {:?}", req.body_text());
+    assert!(
+        req.header("Content-Length").is_none_or(|v| v == "0"),
+        "Content-Length: {:?}",
+        req.header("Content-Length")
+    );
+    assert!(req.header("Transfer-Encoding").is_none(), "{req:#?}");
+    assert!(req.header("Content-Type").is_none(), "{req:#?}");
+    run.assert_hides(TOKEN);
+}
+
+#[test]
+fn any_2xx_is_deleted_200_with_a_json_body_and_202() {
+    for (reply, status) in [
+        (
+            Reply::new(200).json(r#"{"id":"acme1","message":"deleted"}"#),
+            200,
+        ),
+        (Reply::new(202), 202),
+        (Reply::new(201).json("{}"), 201),
+    ] {
+        let standin = StandIn::script(vec![Action::Reply(reply.header("X-Request-ID", "rid-2xx"))]);
+        let run = delete(&standin, &[], &["acme1"]);
+        assert_eq!(run.status, 0, "{status}: {run:#?}");
+        assert_eq!(run.stderr, "", "{status}");
+        assert_ok_line(run.line(), "acme1", "deleted", status);
+        assert_eq!(run.line()["request_id"], "rid-2xx");
+        only_delete(&standin, "/rest/organizations/acme1");
+    }
+}
+
+#[test]
+fn an_id_of_255_characters_and_one_after_double_dash_are_sent_as_they_are() {
+    let long = "a".repeat(255);
+    let standin = StandIn::script(vec![Action::status(204), Action::status(204)]);
+    let run = cmd()
+        .token(TOKEN)
+        .platform(&standin.url())
+        .args(["--yes", long.as_str(), "--", "-dash_ID-9"])
+        .run();
+    assert_eq!(run.status, 0, "{run:#?}");
+    assert_eq!(run.lines.len(), 2, "{run:#?}");
+    assert_ok_line(&run.lines[0], &long, "deleted", 204);
+    assert_ok_line(&run.lines[1], "-dash_ID-9", "deleted", 204);
+    let paths: Vec<String> = standin.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        paths,
+        [
+            format!("/rest/organizations/{long}"),
+            "/rest/organizations/-dash_ID-9".to_string()
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Section 5: each answer to its kind, message, code, request id and exit status
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn status_401_oauth_body_is_unauthorized_exit_3() {
+    answer_maps_to(
+        Reply::new(401)
+            .header("X-Request-ID", "rid-401")
+            .json(r#"{"error":"invalid_token","error_description":"Invalid access token"}"#),
+        Expect {
+            kind: "unauthorized",
+            message: "Invalid access token",
+            code: Some("invalid_token"),
+            request_id: Some("rid-401"),
+            exit: 3,
+        },
+    );
+}
+
+#[test]
+fn status_403_platform_body_is_forbidden_and_the_header_request_id_wins() {
+    answer_maps_to(
+        Reply::new(403).header("X-Request-ID", "rid-403-header").json(
+            r#"{"message":"You are not authorized to edit this organization.","errorCode":"ACCESS_DENIED","requestID":"rid-403-body"}"#,
+        ),
+        Expect {
+            kind: "forbidden",
+            message: "You are not authorized to edit this organization.",
+            code: Some("ACCESS_DENIED"),
+            request_id: Some("rid-403-header"),
+            exit: 3,
+        },
+    );
+}
+
+#[test]
+fn status_403_waf_block_says_firewall_and_never_echoes_the_html() {
+    let standin = StandIn::script(vec![Action::Reply(
+        Reply::new(403)
+            .header("X-Request-ID", "rid-waf")
+            .header("x-coveo-waf-action", "block")
+            .html("<html><body><h1>Request blocked WAFPAGEMARKER</h1></body></html>"),
+    )]);
+    let run = delete(&standin, &["--retries", "0"], &["acme1"]);
+    assert_eq!(run.status, 3, "{run:#?}");
+    let line = run.line();
+    let (kind, message, code) = error_of(line);
+    assert_eq!(kind, "forbidden");
+    assert!(
+        message.contains("blocked") && message.contains("web application firewall"),
+        "message: {message}"
+    );
+    assert_eq!(*code, Value::Null);
+    assert_eq!(line["http_status"], 403);
+    assert_eq!(line["request_id"], "rid-waf");
+    assert_eq!(line["attempts"], 1);
+    run.assert_hides("WAFPAGEMARKER");
+    run.assert_hides("<html");
+    let err = stderr_lines(&run);
+    assert_eq!(err.len(), 1, "{}", run.stderr);
+    assert!(
+        err[0].starts_with(&format!(
+            "coveo-org-delete: acme1: forbidden (HTTP 403): {message} [request rid-waf]"
+        )),
+        "{}",
+        err[0]
+    );
+    only_delete(&standin, "/rest/organizations/acme1");
+}
+
+#[test]
+fn status_404_is_not_found_exit_4_with_the_request_id_of_the_body() {
+    answer_maps_to(
+        Reply::new(404).header("X-Request-ID", "").json(
+            r#"{"message":"Organization 'acme1' does not exist.","errorCode":"ORGANIZATION_NOT_FOUND","requestID":"rid-404-body"}"#,
+        ),
+        Expect {
+            kind: "not_found",
+            message: "Organization 'acme1' does not exist.",
+            code: Some("ORGANIZATION_NOT_FOUND"),
+            request_id: Some("rid-404-body"),
+            exit: 4,
+        },
+    );
+}
+
+#[test]
+fn status_429_search_body_is_rate_limited_exit_5() {
+    answer_maps_to(
+        Reply::new(429).header("X-Request-ID", "rid-429").json(
+            r#"{"statusCode":429,"message":"Too many requests.","type":"TOO_MANY_REQUESTS"}"#,
+        ),
+        Expect {
+            kind: "rate_limited",
+            message: "Too many requests.",
+            code: Some("TOO_MANY_REQUESTS"),
+            request_id: Some("rid-429"),
+            exit: 5,
+        },
+    );
+}
+
+#[test]
+fn status_500_rfc7807_body_is_server_error_with_the_body_request_id() {
+    answer_maps_to(
+        Reply::new(500).header("X-Request-ID", "").json(
+            r#"{"title":"Internal Server Error","detail":"The deletion job failed.","status":500,"requestId":"rid-500-body"}"#,
+        ),
+        Expect {
+            kind: "server_error",
+            message: "The deletion job failed.",
+            code: None,
+            request_id: Some("rid-500-body"),
+            exit: 5,
+        },
+    );
+}
+
+#[test]
+fn status_502_html_is_server_error_and_the_page_is_not_echoed() {
+    let run = answer_maps_to(
+        Reply::new(502)
+            .header("X-Request-ID", "rid-502")
+            .html("<html><head><title>502 Bad Gateway</title></head><body>LBPAGEMARKER nginx</body></html>"),
+        Expect {
+            kind: "server_error",
+            message: "HTTP 502 Bad Gateway",
+            code: None,
+            request_id: Some("rid-502"),
+            exit: 5,
+        },
+    );
+    run.assert_hides("LBPAGEMARKER");
+    run.assert_hides("<html");
+}
+
+#[test]
+fn status_503_html_without_any_request_id() {
+    let run = answer_maps_to(
+        Reply::new(503)
+            .header("X-Request-ID", "")
+            .html("<html><body>LBPAGEMARKER Service Unavailable</body></html>"),
+        Expect {
+            kind: "server_error",
+            message: "HTTP 503 Service Unavailable",
+            code: None,
+            request_id: None,
+            exit: 5,
+        },
+    );
+    run.assert_hides("LBPAGEMARKER");
+    assert!(!run.stderr.contains("[request"), "{}", run.stderr);
+}
+
+#[test]
+fn status_504_rfc7807_title_only_is_server_error() {
+    answer_maps_to(
+        Reply::new(504)
+            .header("X-Request-ID", "rid-504")
+            .body_with_type(
+                "application/problem+json",
+                br#"{"title":"Upstream timed out","status":504}"#,
+            ),
+        Expect {
+            kind: "server_error",
+            message: "Upstream timed out",
+            code: None,
+            request_id: Some("rid-504"),
+            exit: 5,
+        },
+    );
+}
+
+#[test]
+fn status_400_and_409_are_unexpected_status_exit_1() {
+    answer_maps_to(
+        Reply::new(400).header("X-Request-ID", "rid-400").json(
+            r#"{"message":"Invalid organization.","errorCode":"INVALID_REQUEST","requestID":"rid-400"}"#,
+        ),
+        Expect {
+            kind: "unexpected_status",
+            message: "Invalid organization.",
+            code: Some("INVALID_REQUEST"),
+            request_id: Some("rid-400"),
+            exit: 1,
+        },
+    );
+    answer_maps_to(
+        Reply::new(409)
+            .header("X-Request-ID", "rid-409")
+            .json(r#"{"title":"Conflict","detail":"A deletion is already running.","status":409}"#),
+        Expect {
+            kind: "unexpected_status",
+            message: "A deletion is already running.",
+            code: None,
+            request_id: Some("rid-409"),
+            exit: 1,
+        },
+    );
+}
+
+#[test]
+fn error_body_fields_are_taken_in_the_contract_order() {
+    // message > detail > error_description > title; errorCode > type > code > error.
+    answer_maps_to(
+        Reply::new(403).header("X-Request-ID", "rid-o1").json(
+            r#"{"error":"E","code":"C","type":"TY","errorCode":"EC","title":"T","error_description":"ED","detail":"D","message":"M"}"#,
+        ),
+        Expect {
+            kind: "forbidden",
+            message: "M",
+            code: Some("EC"),
+            request_id: Some("rid-o1"),
+            exit: 3,
+        },
+    );
+    answer_maps_to(
+        Reply::new(401)
+            .header("X-Request-ID", "rid-o2")
+            .json(r#"{"message":42,"error":"E","code":"C","title":"T","error_description":"ED"}"#),
+        Expect {
+            kind: "unauthorized",
+            message: "ED",
+            code: Some("C"),
+            request_id: Some("rid-o2"),
+            exit: 3,
+        },
+    );
+}
+
+#[test]
+fn non_json_and_non_object_bodies_give_the_status_line_as_message() {
+    for (reply, message) in [
+        (
+            Reply::new(500).body_with_type("text/plain", b"TEXTMARKER stack trace"),
+            "HTTP 500 Internal Server Error",
+        ),
+        (
+            Reply::new(500).json(r#"["TEXTMARKER"]"#),
+            "HTTP 500 Internal Server Error",
+        ),
+        (
+            Reply::new(400).json(r#""TEXTMARKER""#),
+            "HTTP 400 Bad Request",
+        ),
+    ] {
+        let standin = StandIn::script(vec![Action::Reply(reply)]);
+        let run = delete(&standin, &["--retries", "0"], &["acme1"]);
+        let (_, got, code) = error_of(run.line());
+        assert_eq!(got, message, "{run:#?}");
+        assert_eq!(*code, Value::Null);
+        run.assert_hides("TEXTMARKER");
+        only_delete(&standin, "/rest/organizations/acme1");
+    }
+}
+
+#[test]
+fn messages_are_one_line_of_at_most_500_characters() {
+    let long = format!("first line\nsecond line {}", "x".repeat(2000));
+    let body = json!({"message": long, "errorCode": "INVALID_REQUEST"}).to_string();
+    let standin = StandIn::script(vec![Action::json(400, &body)]);
+    let run = delete(&standin, &[], &["acme1"]);
+    assert_eq!(run.status, 1, "{run:#?}");
+    let (kind, message, _) = error_of(run.line());
+    assert_eq!(kind, "unexpected_status");
+    assert!(message.chars().count() <= 500, "{} chars", message.len());
+    assert!(message.starts_with("first line"), "{message}");
+    assert_eq!(stderr_lines(&run).len(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn missing_ok_turns_a_404_into_already_absent() {
+    let standin = StandIn::script(vec![Action::Reply(
+        Reply::new(404).header("X-Request-ID", "rid-absent").json(
+            r#"{"message":"Organization 'acme1' does not exist.","errorCode":"ORGANIZATION_NOT_FOUND"}"#,
+        ),
+    )]);
+    let run = delete(&standin, &["--missing-ok"], &["acme1"]);
+    assert_eq!(run.status, 0, "{run:#?}");
+    assert_eq!(run.stderr, "");
+    assert_ok_line(run.line(), "acme1", "already_absent", 404);
+    assert_eq!(run.line()["request_id"], "rid-absent");
+    only_delete(&standin, "/rest/organizations/acme1");
+}
+
+#[test]
+fn missing_ok_changes_nothing_but_404() {
+    let standin = StandIn::script(vec![Action::Reply(
+        Reply::new(401).json(r#"{"error":"invalid_token","error_description":"Expired"}"#),
+    )]);
+    let run = delete(&standin, &["--missing-ok"], &["acme1"]);
+    assert_eq!(run.status, 3, "{run:#?}");
+    let (kind, _, _) = error_of(run.line());
+    assert_eq!(kind, "unauthorized");
+    only_delete(&standin, "/rest/organizations/acme1");
+}
+
+#[test]
+fn redirects_are_not_followed_and_name_the_location() {
+    for (status, absolute) in [
+        (301u16, true),
+        (302, true),
+        (302, false),
+        (307, true),
+        (308, true),
+    ] {
+        // Every request gets the redirect, and the Location points back at this very
+        // stand-in: a followed redirect would show up as a second request.
+        let location = Arc::new(Mutex::new(String::new()));
+        let standin = StandIn::handler({
+            let location = Arc::clone(&location);
+            move |_: &Request| {
+                Action::Reply(
+                    Reply::new(status)
+                        .header("X-Request-ID", "rid-redirect")
+                        .header("Location", &location.lock().unwrap()),
+                )
+            }
+        });
+        let target = if absolute {
+            format!("{}/rest/organizations/moved{status}", standin.url())
+        } else {
+            "/rest/organizations/moved-relative".to_string()
+        };
+        *location.lock().unwrap() = target.clone();
+
+        let run = delete(&standin, &["--retries", "0"], &["acme1"]);
+        assert_eq!(run.status, 1, "{status}: {run:#?}");
+        let line = run.line();
+        let (kind, message, code) = error_of(line);
+        assert_eq!(kind, "unexpected_status", "{line}");
+        assert!(message.contains(&target), "{status}: {message}");
+        assert_eq!(*code, Value::Null);
+        assert_eq!(line["http_status"], status);
+        assert_eq!(line["attempts"], 1);
+        assert_eq!(line["request_id"], "rid-redirect");
+        let err = stderr_lines(&run);
+        assert_eq!(err.len(), 1, "{}", run.stderr);
+        assert!(
+            err[0].starts_with(&format!(
+                "coveo-org-delete: acme1: unexpected_status (HTTP {status}): {message} [request rid-redirect]"
+            )),
+            "{}",
+            err[0]
+        );
+        only_delete(&standin, "/rest/organizations/acme1");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Section 3: input errors send nothing
+// ---------------------------------------------------------------------------------------------
+
+fn hostile_ids() -> Vec<String> {
+    let mut ids: Vec<String> = [
+        "../x", "a/b", "a?b", "%2e%2e", "a b", "a\nb", "a#b", "a.b", "..", "a\\b", "a%2Fb", "é",
+        "a\tb", "",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    ids.push("a".repeat(300));
+    ids.push("a".repeat(256));
+    ids
+}
+
+#[test]
+fn each_hostile_id_is_refused_and_nothing_is_sent() {
+    for id in hostile_ids() {
+        let standin = StandIn::script(vec![]);
+        let run = delete(&standin, &[], &[id.as_str()]);
+        assert_eq!(run.status, 2, "{id:?}: {run:#?}");
+        let line = run.line();
+        let (kind, message, code) = error_of(line);
+        assert_eq!(kind, "invalid_organization_id", "{id:?}");
+        assert!(!message.is_empty());
+        assert_eq!(*code, Value::Null);
+        assert_eq!(line["organization_id"], id.as_str(), "{id:?}");
+        assert_eq!(line["attempts"], 0, "{id:?}");
+        assert_eq!(line["http_status"], Value::Null, "{id:?}");
+        assert_eq!(line["request_id"], Value::Null, "{id:?}");
+        let err = stderr_lines(&run);
+        assert_eq!(err.len(), 1, "{id:?}: one human line: {:?}", run.stderr);
+        assert!(
+            err[0].starts_with("coveo-org-delete: ") && err[0].contains("invalid_organization_id"),
+            "{id:?}: {}",
+            err[0]
+        );
+        assert_nothing_sent(&standin);
+        run.assert_hides(TOKEN);
+    }
+}
+
+#[test]
+fn one_invalid_id_among_valid_ones_stops_everything_and_only_invalid_ids_get_lines() {
+    let standin = StandIn::script(vec![]);
+    let run = delete(
+        &standin,
+        &[],
+        &["good1", "../x", "good-2", "a/b", "%2e%2e", "good_3"],
+    );
+    assert_eq!(run.status, 2, "{run:#?}");
+    let ids: Vec<&Value> = run.lines.iter().map(|l| &l["organization_id"]).collect();
+    assert_eq!(ids, [&json!("../x"), &json!("a/b"), &json!("%2e%2e")]);
+    for line in &run.lines {
+        let (kind, _, _) = error_of(line);
+        assert_eq!(kind, "invalid_organization_id");
+        assert_eq!(line["attempts"], 0);
+    }
+    let err = stderr_lines(&run);
+    assert_eq!(err.len(), 3, "{}", run.stderr);
+    for (line, id) in err.iter().zip(["../x", "a/b", "%2e%2e"]) {
+        assert!(
+            line.starts_with(&format!("coveo-org-delete: {id}: invalid_organization_id")),
+            "{line}"
+        );
+    }
+    assert_nothing_sent(&standin);
+}
+
+#[test]
+fn no_id_at_all_is_a_usage_error() {
+    let standin = StandIn::script(vec![]);
+    let run = delete(&standin, &[], &[]);
+    assert_run_failure(&run, "usage");
+    assert_nothing_sent(&standin);
+}
+
+#[test]
+fn without_yes_and_without_a_terminal_confirmation_is_required_and_nothing_is_sent() {
+    let standin = StandIn::script(vec![]);
+    let run = cmd()
+        .token(TOKEN)
+        .platform(&standin.url())
+        .args(["acme1", "acme2"])
+        .run();
+    assert_eq!(run.status, 2, "{run:#?}");
+    assert_eq!(run.lines.len(), 2, "{run:#?}");
+    for (line, id) in run.lines.iter().zip(["acme1", "acme2"]) {
+        let (kind, _, _) = error_of(line);
+        assert_eq!(kind, "confirmation_required");
+        assert_eq!(line["organization_id"], id);
+        assert_eq!(line["attempts"], 0);
+    }
+    assert_eq!(stderr_lines(&run).len(), 2, "{}", run.stderr);
+    assert_nothing_sent(&standin);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Section 3: the token
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_missing_or_empty_token_is_a_config_error_and_nothing_is_sent() {
+    for token in [None, Some(""), Some("  \n ")] {
+        let standin = StandIn::script(vec![]);
+        let mut c = cmd().platform(&standin.url()).args(["--yes", "acme1"]);
+        if let Some(t) = token {
+            c = c.token(t);
+        }
+        let run = c.run();
+        let message = assert_run_failure(&run, "config");
+        assert!(message.contains("COVEO_TOKEN"), "{token:?}: {message}");
+        assert_nothing_sent(&standin);
+    }
+}
+
+#[test]
+fn a_token_with_a_line_break_or_inner_whitespace_is_refused_without_showing_it() {
+    let file = temp_file("token", b"tokfileone tokfiletwo\nsecond line\n");
+    let cases: Vec<(Option<&str>, Vec<String>)> = vec![
+        (Some("tokpartone\ntokparttwo"), vec![]),
+        (Some("tokpartone\r\ntokparttwo"), vec![]),
+        (Some("tokpartone\ttokparttwo"), vec![]),
+        (
+            None,
+            vec!["--token-file".into(), file.to_str().unwrap().to_string()],
+        ),
+    ];
+    for (env_token, args) in cases {
+        let standin = StandIn::script(vec![]);
+        let mut c = cmd()
+            .platform(&standin.url())
+            .args(["--yes"])
+            .args(&args)
+            .arg("acme1");
+        if let Some(t) = env_token {
+            c = c.token(t);
+        }
+        let run = c.run();
+        assert_run_failure(&run, "config");
+        for part in ["tokpartone", "tokparttwo", "tokfileone", "tokfiletwo"] {
+            run.assert_hides(part);
+        }
+        assert_nothing_sent(&standin);
+    }
+    let _ = std::fs::remove_file(&file);
+}
+
+#[test]
+fn the_token_file_first_line_wins_over_coveo_token_and_whitespace_is_trimmed() {
+    let file = temp_file("token", b"  file-token-42 \r\nsecond-line-not-the-token\n");
+    let standin = StandIn::script(vec![Action::status(204), Action::status(204)]);
+    let run = cmd()
+        .token("env-token-17")
+        .platform(&standin.url())
+        .arg("--token-file")
+        .arg(&file)
+        .args(["--yes", "acme1"])
+        .run();
+    assert_eq!(run.status, 0, "{run:#?}");
+    assert_ok_line(run.line(), "acme1", "deleted", 204);
+    let run2 = cmd()
+        .token(" \tenv-token-17\n")
+        .platform(&standin.url())
+        .args(["--yes", "acme2"])
+        .run();
+    assert_eq!(run2.status, 0, "{run2:#?}");
+    let auth: Vec<String> = standin
+        .requests()
+        .iter()
+        .map(|r| r.header("Authorization").unwrap_or("").to_string())
+        .collect();
+    assert_eq!(auth, ["Bearer file-token-42", "Bearer env-token-17"]);
+    run.assert_hides("file-token-42");
+    run2.assert_hides("env-token-17");
+    let _ = std::fs::remove_file(&file);
+}
+
+#[test]
+fn an_unreadable_token_file_is_a_config_error_and_nothing_is_sent() {
+    let missing = std::env::temp_dir().join(format!(
+        "coveo-org-delete-test-{}-no-such-token-file",
+        std::process::id()
+    ));
+    for path in [missing, std::env::temp_dir()] {
+        let standin = StandIn::script(vec![]);
+        let run = cmd()
+            .token(TOKEN)
+            .platform(&standin.url())
+            .arg("--token-file")
+            .arg(&path)
+            .args(["--yes", "acme1"])
+            .run();
+        let message = assert_run_failure(&run, "config");
+        assert!(message.contains("--token-file"), "{message}");
+        assert_nothing_sent(&standin);
+        run.assert_hides(TOKEN);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sections 1 and 2: flags, environment, platform URL
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_rejected_platform_url_is_a_config_error_and_nothing_is_sent() {
+    let standin = StandIn::script(vec![]);
+    let url = standin.url();
+    let port = standin.port();
+    let bad = [
+        "http://example.com".to_string(),
+        format!("http://10.1.2.3:{port}"),
+        format!("http://127.0.0.1.example.com:{port}"),
+        format!("http://user:pw@127.0.0.1:{port}"),
+        format!("http://user@localhost:{port}"),
+        format!("{url}/?x=1"),
+        format!("{url}/coveo?x"),
+        format!("{url}#top"),
+        format!("ftp://127.0.0.1:{port}"),
+        format!("127.0.0.1:{port}"),
+    ];
+    for u in &bad {
+        let run = cmd()
+            .token(TOKEN)
+            .platform(u)
+            .args(["--yes", "acme1"])
+            .run();
+        assert_run_failure(&run, "config");
+        // The same value from the environment is a config error too.
+        let run = cmd()
+            .token(TOKEN)
+            .env("COVEO_PLATFORM_URL", u)
+            .args(["--yes", "acme1"])
+            .run();
+        assert_run_failure(&run, "config");
+    }
+    assert_nothing_sent(&standin);
+}
+
+#[test]
+fn an_unknown_flag_is_a_usage_error_and_nothing_is_sent() {
+    for flag in ["--frobnicate", "-x", "--yes=true", "--force"] {
+        let standin = StandIn::script(vec![]);
+        let run = delete(&standin, &[flag], &["acme1"]);
+        assert_run_failure(&run, "usage");
+        assert_nothing_sent(&standin);
+    }
+}
+
+#[test]
+fn a_token_on_the_command_line_is_a_usage_error_pointing_to_coveo_token() {
+    let secret = "cmdline-secret-5521";
+    let eq = format!("--token={secret}");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["--token", secret],
+        vec![eq.as_str()],
+        vec!["--access-token", secret],
+    ];
+    for args in cases {
+        let standin = StandIn::script(vec![]);
+        let run = delete(&standin, &args, &["acme1"]);
+        let message = assert_run_failure(&run, "usage");
+        assert!(
+            message.contains("COVEO_TOKEN") && message.contains("--token-file"),
+            "{args:?}: {message}"
+        );
+        run.assert_hides(secret);
+        run.assert_hides(TOKEN);
+        assert_nothing_sent(&standin);
+    }
+}
+
+#[test]
+fn bad_timeout_values_are_usage_errors_and_nothing_is_sent() {
+    for value in ["0", "-1", "abc", "0.0", "", "1s"] {
+        let standin = StandIn::script(vec![]);
+        let run = delete(&standin, &["--timeout", value], &["acme1"]);
+        let message = assert_run_failure(&run, "usage");
+        assert!(message.contains("--timeout"), "{value:?}: {message}");
+        assert_nothing_sent(&standin);
+    }
+    // A flag without its value.
+    let standin = StandIn::script(vec![]);
+    let run = delete(&standin, &["acme1"], &["--timeout"]);
+    assert_run_failure(&run, "usage");
+    assert_nothing_sent(&standin);
+}
+
+/// Runs with a proxy pointing at `standin` for every target, so that anything the binary
+/// tried to send (even to a real Coveo host) would reach the stand-in.
+fn via_proxy(standin: &StandIn) -> crate::support::bin::Cmd {
+    cmd()
+        .token(TOKEN)
+        .env("https_proxy", standin.url())
+        .env("http_proxy", standin.url())
+        .args(["--yes", "--retries", "0", "--timeout", "5"])
+}
+
+#[test]
+fn bad_region_or_environment_is_config_from_env_and_usage_from_flag() {
+    let standin = StandIn::script(vec![]);
+    let from_env = via_proxy(&standin)
+        .env("COVEO_REGION", "mars")
+        .arg("acme1")
+        .run();
+    let message = assert_run_failure(&from_env, "config");
+    assert!(message.contains("COVEO_REGION"), "{message}");
+    let from_flag = via_proxy(&standin)
+        .args(["--region", "mars", "acme1"])
+        .run();
+    let message = assert_run_failure(&from_flag, "usage");
+    assert!(message.contains("--region"), "{message}");
+
+    let from_env = via_proxy(&standin)
+        .env("COVEO_ENVIRONMENT", "production")
+        .arg("acme1")
+        .run();
+    assert_run_failure(&from_env, "config");
+    let from_flag = via_proxy(&standin)
+        .args(["--environment", "production", "acme1"])
+        .run();
+    assert_run_failure(&from_flag, "usage");
+
+    let hipaa_eu = via_proxy(&standin)
+        .args(["--environment", "hipaa", "--region", "eu", "acme1"])
+        .run();
+    let message = assert_run_failure(&hipaa_eu, "usage");
+    assert!(message.contains("hipaa"), "{message}");
+    assert_nothing_sent(&standin);
+}
+
+#[test]
+fn region_and_environment_pick_the_contract_hosts() {
+    for (region, environment, host) in [
+        (None, None, "platform.cloud.coveo.com"),
+        (Some("eu"), None, "platform-eu.cloud.coveo.com"),
+        (Some("au"), Some("prod"), "platform-au.cloud.coveo.com"),
+        (Some("ca"), Some("dev"), "platformdev-ca.cloud.coveo.com"),
+        (None, Some("stg"), "platformstg.cloud.coveo.com"),
+        (Some("us"), Some("hipaa"), "platformhipaa.cloud.coveo.com"),
+    ] {
+        // The proxy refuses the tunnel: the CONNECT line shows where the DELETE would go.
+        let standin = StandIn::script(vec![Action::Reply(
+            Reply::new(403).header("Connection", "close"),
+        )]);
+        let mut c = via_proxy(&standin).arg("acme1");
+        if let Some(r) = region {
+            c = c.args(["--region", r]);
+        }
+        if let Some(e) = environment {
+            c = c.env("COVEO_ENVIRONMENT", e);
+        }
+        let run = c.run();
+        assert_eq!(run.status, 5, "{host}: {run:#?}");
+        let (kind, _, _) = error_of(run.line());
+        assert_eq!(kind, "connection", "{host}");
+        let reqs = standin.requests();
+        assert_eq!(reqs.len(), 1, "{host}: {reqs:#?}");
+        assert_eq!(reqs[0].method, "CONNECT");
+        assert_eq!(reqs[0].path, format!("{host}:443"));
+        assert!(
+            reqs[0].header("Authorization").is_none(),
+            "the token must travel only inside the tunnel"
+        );
+        run.assert_hides(TOKEN);
+    }
+}
+
+#[test]
+fn a_platform_url_path_prefix_is_kept() {
+    for suffix in ["/coveo/", "/coveo"] {
+        let standin = StandIn::script(vec![Action::status(204)]);
+        let run = cmd()
+            .token(TOKEN)
+            .platform(&format!("{}{suffix}", standin.url()))
+            .args(["--yes", "acme1"])
+            .run();
+        assert_eq!(run.status, 0, "{run:#?}");
+        assert_ok_line(run.line(), "acme1", "deleted", 204);
+        only_delete(&standin, "/coveo/rest/organizations/acme1");
+    }
+}
+
+#[test]
+fn coveo_platform_url_is_the_fallback_of_the_flag() {
+    let standin = StandIn::script(vec![Action::status(204), Action::status(204)]);
+    let from_env = cmd()
+        .token(TOKEN)
+        .env("COVEO_PLATFORM_URL", format!("{}/", standin.url()))
+        .args(["--yes", "acme1"])
+        .run();
+    assert_eq!(from_env.status, 0, "{from_env:#?}");
+    // The flag wins over the variable (here a URL that could not be reached).
+    let flag_wins = cmd()
+        .token(TOKEN)
+        .env("COVEO_PLATFORM_URL", "https://unreachable.invalid")
+        .platform(&standin.url())
+        .args(["--yes", "acme2"])
+        .run();
+    assert_eq!(flag_wins.status, 0, "{flag_wins:#?}");
+    let paths: Vec<String> = standin.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        paths,
+        ["/rest/organizations/acme1", "/rest/organizations/acme2"]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Section 7: the token never shows; stderr lines; --verbose
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn the_token_never_appears_even_with_verbose_on_success() {
+    let standin = StandIn::script(vec![Action::status(204)]);
+    let run = delete(&standin, &["--verbose"], &["acme1"]);
+    assert_eq!(run.status, 0, "{run:#?}");
+    run.assert_hides(TOKEN);
+    let err = stderr_lines(&run);
+    assert_eq!(err.len(), 1, "one line per attempt: {}", run.stderr);
+    let url = format!("{}/rest/organizations/acme1", standin.url());
+    assert!(
+        err[0].starts_with("coveo-org-delete: ")
+            && err[0].contains("DELETE")
+            && err[0].contains(&url)
+            && err[0].contains("204")
+            && has_millis(err[0]),
+        "{}",
+        err[0]
+    );
+    only_delete(&standin, "/rest/organizations/acme1");
+}
+
+#[test]
+fn the_token_never_appears_even_with_verbose_on_a_401() {
+    let standin = StandIn::script(vec![Action::Reply(
+        Reply::new(401)
+            .header("X-Request-ID", "rid-v401")
+            .json(r#"{"error":"invalid_token","error_description":"Invalid access token"}"#),
+    )]);
+    let run = delete(&standin, &["--verbose"], &["acme1"]);
+    assert_eq!(run.status, 3, "{run:#?}");
+    run.assert_hides(TOKEN);
+    let err = stderr_lines(&run);
+    assert_eq!(err.len(), 2, "attempt line + failure line: {}", run.stderr);
+    assert!(err[0].contains("DELETE") && err[0].contains("401") && has_millis(err[0]));
+    assert!(
+        err[1].starts_with(
+            "coveo-org-delete: acme1: unauthorized (HTTP 401 invalid_token): Invalid access token [request rid-v401]"
+        ),
+        "{}",
+        err[1]
+    );
+}
+
+#[test]
+fn verbose_prints_one_line_per_attempt() {
+    let standin = StandIn::script(vec![
+        Action::Reply(Reply::new(503).header("Retry-After", "0")),
+        Action::status(204),
+    ]);
+    let run = delete(&standin, &["--verbose", "--retries", "1"], &["acme1"]);
+    assert_eq!(run.status, 0, "{run:#?}");
+    let line = run.line();
+    assert_eq!(line["result"], "deleted");
+    assert_eq!(line["attempts"], 2);
+    assert_eq!(line["http_status"], 204);
+    let err = stderr_lines(&run);
+    assert_eq!(err.len(), 2, "{}", run.stderr);
+    let url = format!("{}/rest/organizations/acme1", standin.url());
+    for (l, status) in err.iter().zip(["503", "204"]) {
+        assert!(
+            l.starts_with("coveo-org-delete: ")
+                && l.contains("DELETE")
+                && l.contains(&url)
+                && l.contains(status)
+                && has_millis(l),
+            "{l}"
+        );
+    }
+    assert_eq!(standin.requests().len(), 2);
+    run.assert_hides(TOKEN);
+}
+
+// ---------------------------------------------------------------------------------------------
+// --help, --version
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn help_lists_every_option_env_var_and_exit_status() {
+    for flag in ["--help", "-h"] {
+        let out = raw(cmd().arg(flag));
+        assert_eq!(out.status.code(), Some(0), "{flag}");
+        assert!(out.stderr.is_empty(), "{flag}");
+        let help = String::from_utf8(out.stdout).unwrap();
+        for option in [
+            "-y",
+            "--yes",
+            "-n",
+            "--dry-run",
+            "--missing-ok",
+            "--region",
+            "--environment",
+            "--platform-url",
+            "--token-file",
+            "--timeout",
+            "--retries",
+            "--ca-file",
+            "--from-file",
+            "-v",
+            "--verbose",
+            "-h",
+            "--help",
+            "-V",
+            "--version",
+        ] {
+            assert!(
+                help.split(|c: char| c.is_whitespace() || c == ',')
+                    .any(|w| w == option),
+                "{flag}: {option} missing from help:\n{help}"
+            );
+        }
+        for var in [
+            "COVEO_TOKEN",
+            "COVEO_REGION",
+            "COVEO_ENVIRONMENT",
+            "COVEO_PLATFORM_URL",
+            "SSL_CERT_FILE",
+        ] {
+            assert!(help.contains(var), "{var} missing from help");
+        }
+        for status in 0..=5 {
+            assert!(
+                help.lines()
+                    .any(|l| l.trim_start().starts_with(&format!("{status} "))),
+                "exit status {status} missing from help:\n{help}"
+            );
+        }
+        let examples = help
+            .to_ascii_lowercase()
+            .find("example")
+            .map(|i| &help[i..])
+            .unwrap_or_else(|| panic!("no examples in help:\n{help}"));
+        assert!(
+            examples
+                .lines()
+                .filter(|l| l.contains("coveo-org-delete "))
+                .count()
+                >= 2,
+            "two examples wanted:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn version_prints_name_and_version() {
+    for flag in ["--version", "-V"] {
+        let out = raw(cmd().arg(flag));
+        assert_eq!(out.status.code(), Some(0), "{flag}");
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            format!("coveo-org-delete {VERSION}\n")
+        );
+        assert!(out.stderr.is_empty(), "{flag}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Several organizations
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn several_ids_run_in_order_over_one_connection() {
+    let standin = StandIn::script(vec![
+        Action::Reply(Reply::new(204).header("X-Request-ID", "rid-1")),
+        Action::Reply(Reply::new(204).header("X-Request-ID", "rid-2")),
+        Action::Reply(Reply::new(204).header("X-Request-ID", "rid-3")),
+    ]);
+    let run = delete(&standin, &[], &["org-c", "org-a", "org-b"]);
+    assert_eq!(run.status, 0, "{run:#?}");
+    assert_eq!(run.stderr, "");
+    assert_eq!(run.lines.len(), 3, "{run:#?}");
+    for (line, (id, rid)) in
+        run.lines
+            .iter()
+            .zip([("org-c", "rid-1"), ("org-a", "rid-2"), ("org-b", "rid-3")])
+    {
+        assert_ok_line(line, id, "deleted", 204);
+        assert_eq!(line["request_id"], rid);
+    }
+    let reqs = standin.requests();
+    let seen: Vec<(&str, &str, usize)> = reqs
+        .iter()
+        .map(|r| (r.method.as_str(), r.path.as_str(), r.connection))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("DELETE", "/rest/organizations/org-c", 0),
+            ("DELETE", "/rest/organizations/org-a", 0),
+            ("DELETE", "/rest/organizations/org-b", 0),
+        ]
+    );
+    assert_eq!(standin.connections(), 1);
+    standin.assert_no_violations();
+}
+
+#[test]
+fn the_run_goes_on_after_a_failure_and_exits_with_the_first_failure() {
+    let standin = StandIn::script(vec![
+        Action::status(204),
+        Action::Reply(Reply::new(404).header("X-Request-ID", "rid-nf").json(
+            r#"{"message":"Organization 'two' does not exist.","errorCode":"ORGANIZATION_NOT_FOUND"}"#,
+        )),
+        Action::Reply(
+            Reply::new(401)
+                .header("X-Request-ID", "rid-un")
+                .json(r#"{"error":"invalid_token","error_description":"Expired token"}"#),
+        ),
+    ]);
+    let run = delete(&standin, &[], &["one", "two", "three"]);
+    assert_eq!(run.status, 4, "status of the first failure (404): {run:#?}");
+    assert_eq!(run.lines.len(), 3, "{run:#?}");
+    assert_ok_line(&run.lines[0], "one", "deleted", 204);
+    let (kind, message, code) = error_of(&run.lines[1]);
+    assert_eq!(
+        (kind, message, code),
+        (
+            "not_found",
+            "Organization 'two' does not exist.",
+            &json!("ORGANIZATION_NOT_FOUND")
+        )
+    );
+    assert_eq!(run.lines[1]["organization_id"], "two");
+    assert_eq!(run.lines[1]["request_id"], "rid-nf");
+    let (kind, message, code) = error_of(&run.lines[2]);
+    assert_eq!(
+        (kind, message, code),
+        ("unauthorized", "Expired token", &json!("invalid_token"))
+    );
+    assert_eq!(run.lines[2]["organization_id"], "three");
+    assert_eq!(run.lines[2]["http_status"], 401);
+    let err = stderr_lines(&run);
+    assert_eq!(err.len(), 2, "{}", run.stderr);
+    assert!(err[0].starts_with("coveo-org-delete: two: not_found (HTTP 404 ORGANIZATION_NOT_FOUND): Organization 'two' does not exist. [request rid-nf]"), "{}", err[0]);
+    assert!(err[1].starts_with("coveo-org-delete: three: unauthorized (HTTP 401 invalid_token): Expired token [request rid-un]"), "{}", err[1]);
+    assert_eq!(
+        standin.connections(),
+        1,
+        "error answers keep the connection"
+    );
+    let paths: Vec<String> = standin.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        paths,
+        [
+            "/rest/organizations/one",
+            "/rest/organizations/two",
+            "/rest/organizations/three"
+        ]
+    );
+    standin.assert_no_violations();
+
+    // The first failure, not the highest or lowest status: 401 (3) before 404 (4).
+    let standin = StandIn::script(vec![Action::status(401), Action::status(404)]);
+    let run = delete(&standin, &[], &["one", "two"]);
+    assert_eq!(run.status, 3, "{run:#?}");
+    assert_eq!(run.lines.len(), 2);
+    assert_eq!(standin.requests().len(), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// --timeout
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn timeout_ends_an_attempt_the_server_never_answers() {
+    let standin = StandIn::script(vec![Action::Hang]);
+    let run = delete(
+        &standin,
+        &["--timeout", "0.5", "--retries", "0"],
+        &["acme1"],
+    );
+    assert_eq!(run.status, 5, "{run:#?}");
+    assert!(
+        run.elapsed < Duration::from_secs(3),
+        "took {:?}",
+        run.elapsed
+    );
+    assert!(
+        run.elapsed >= Duration::from_millis(500),
+        "gave up before the deadline: {:?}",
+        run.elapsed
+    );
+    let line = run.line();
+    let (kind, message, code) = error_of(line);
+    assert_eq!(kind, "timeout");
+    assert!(!message.is_empty());
+    assert_eq!(*code, Value::Null);
+    assert_eq!(line["organization_id"], "acme1");
+    assert_eq!(line["attempts"], 1);
+    assert_eq!(line["http_status"], Value::Null);
+    assert_eq!(line["request_id"], Value::Null);
+    assert_eq!(line["error"]["retry_after_s"], Value::Null);
+    let err = stderr_lines(&run);
+    assert_eq!(err.len(), 1, "{}", run.stderr);
+    assert!(
+        err[0].starts_with(&format!("coveo-org-delete: acme1: timeout: {message}")),
+        "{}",
+        err[0]
+    );
+    only_delete(&standin, "/rest/organizations/acme1");
+}
+
+#[test]
+fn a_huge_timeout_is_accepted_or_refused_but_never_panics() {
+    // "decimal, > 0": 1e19 s is a valid value; it may be accepted, or refused as a usage
+    // error, but the binary must never panic (contract section 7).
+    let standin = StandIn::script(vec![Action::status(204)]);
+    let run = delete(&standin, &["--timeout", "10000000000000000000"], &["acme1"]);
+    match run.status {
+        0 => {
+            assert_ok_line(run.line(), "acme1", "deleted", 204);
+            only_delete(&standin, "/rest/organizations/acme1");
+        }
+        _ => {
+            assert_run_failure(&run, "usage");
+            assert_nothing_sent(&standin);
+        }
+    }
+}
+
+#[test]
+fn an_id_that_is_not_utf8_is_refused_and_nothing_is_sent() {
+    use std::os::unix::ffi::OsStrExt;
+    let standin = StandIn::script(vec![]);
+    let run = cmd()
+        .token(TOKEN)
+        .platform(&standin.url())
+        .arg("--yes")
+        .arg(std::ffi::OsStr::from_bytes(b"a\xffb"))
+        .run();
+    assert_eq!(run.status, 2, "{run:#?}");
+    let (kind, _, _) = error_of(run.line());
+    assert_eq!(kind, "invalid_organization_id");
+    assert!(run.line()["organization_id"].is_string());
+    assert_eq!(stderr_lines(&run).len(), 1, "{}", run.stderr);
+    assert_nothing_sent(&standin);
+}
+
+#[test]
+fn double_dash_ends_the_options() {
+    // After `--`, `--yes` is an organization ID (a valid one), not the flag: without the
+    // flag and without a terminal, both IDs need a confirmation and nothing is sent.
+    let standin = StandIn::script(vec![]);
+    let run = cmd()
+        .token(TOKEN)
+        .platform(&standin.url())
+        .args(["--", "--yes", "acme1"])
+        .run();
+    assert_eq!(run.status, 2, "{run:#?}");
+    let ids: Vec<&Value> = run.lines.iter().map(|l| &l["organization_id"]).collect();
+    assert_eq!(ids, [&json!("--yes"), &json!("acme1")]);
+    for line in &run.lines {
+        assert_eq!(error_of(line).0, "confirmation_required");
+    }
+    assert_nothing_sent(&standin);
+}

@@ -21,14 +21,26 @@ pub struct Run {
 impl Run {
     /// The only JSON line; panics unless there is exactly one.
     pub fn line(&self) -> &Value {
-        assert_eq!(self.lines.len(), 1, "expected one JSON line, got: {self:#?}");
+        assert_eq!(
+            self.lines.len(),
+            1,
+            "expected one JSON line, got: {self:#?}"
+        );
         &self.lines[0]
     }
 
     /// Asserts `secret` appears nowhere in stdout or stderr.
     pub fn assert_hides(&self, secret: &str) {
-        assert!(!self.stdout.contains(secret), "secret on stdout: {}", self.stdout);
-        assert!(!self.stderr.contains(secret), "secret on stderr: {}", self.stderr);
+        assert!(
+            !self.stdout.contains(secret),
+            "secret on stdout: {}",
+            self.stdout
+        );
+        assert!(
+            !self.stderr.contains(secret),
+            "secret on stderr: {}",
+            self.stderr
+        );
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod bin;
 pub mod proxy;
+pub mod pty;
 pub mod standin;
 pub mod tls;
 
