@@ -72,6 +72,12 @@ impl Client {
             .user_agent(format!("coveo-org-delete/{}", crate::cli::VERSION))
             .accept("application/json")
             .timeout_global(Some(cfg.timeout))
+            // ureq's 128 KiB defaults are zeroed for each of the TCP and TLS layers: a
+            // quarter of a run's instructions. The response head must fit the input buffer
+            // (ureq's limit for it is 64 KiB); a request head is under 16 KiB even with a
+            // long token.
+            .input_buffer_size(64 * 1024)
+            .output_buffer_size(16 * 1024)
             .build();
         let written = Arc::new(AtomicBool::new(false));
         let connector =

@@ -269,6 +269,32 @@ fn success_sends_one_bare_delete_with_the_three_headers() {
     run.assert_hides(TOKEN);
 }
 
+/// The client's buffers are sized down from ureq's defaults: a long user token (a JWT of
+/// several KiB) must still fit the request, and a bulky answer head the response.
+#[test]
+fn a_long_token_and_a_bulky_answer_head_fit() {
+    let token = format!("eyJ{}", "x".repeat(8 * 1024));
+    let mut reply = Reply::new(204).header("X-Request-ID", "rid-bulky");
+    for i in 0..40 {
+        reply = reply.header(&format!("X-Padding-{i}"), &"p".repeat(1000));
+    }
+    let standin = StandIn::script(vec![Action::Reply(reply)]);
+    let run = cmd()
+        .token(&token)
+        .platform(&standin.url())
+        .args(["--yes", "acme1"])
+        .run();
+    assert_eq!(run.status, 0, "{run:#?}");
+    assert_ok_line(run.line(), "acme1", "deleted", 204);
+    assert_eq!(run.line()["request_id"], "rid-bulky");
+    let req = only_delete(&standin, "/rest/organizations/acme1");
+    assert_eq!(
+        req.header("Authorization"),
+        Some(format!("Bearer {token}").as_str())
+    );
+    run.assert_hides(&token);
+}
+
 #[test]
 fn any_2xx_is_deleted_200_with_a_json_body_and_202() {
     for (reply, status) in [
