@@ -2,7 +2,7 @@
 //! terminal, checked from outside: JSON lines, exit status, stderr, and what the stand-in
 //! platform received.
 
-use crate::support::bin::{self, Run};
+use crate::support::bin::{self, assert_shape, Run};
 use crate::support::pty;
 use crate::support::standin::{Action, Platform, Request, StandIn};
 use crate::support::temp_file;
@@ -16,20 +16,6 @@ use std::time::{Duration, Instant};
 const TOKEN: &str = "demo-token";
 /// Upper bound of any wait at a terminal; reached only when the binary misbehaves.
 const LIMIT: Duration = Duration::from_secs(20);
-/// Every JSON line has every one of these fields (contract section 7).
-const FIELDS: [&str; 10] = [
-    "organization_id",
-    "ok",
-    "result",
-    "dry_run",
-    "http_status",
-    "attempts",
-    "elapsed_ms",
-    "request_id",
-    "display_name",
-    "error",
-];
-
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
@@ -64,23 +50,9 @@ fn platform() -> Platform {
         .read_only_org("paused", "Paused Org")
 }
 
-/// Checks every field is present and `ok` agrees with `result` and `error`.
-fn check_fields(line: &Value) {
-    let obj = line.as_object().expect("a JSON object");
-    for f in FIELDS {
-        assert!(obj.contains_key(f), "field {f} missing: {line}");
-    }
-    assert_eq!(obj.len(), FIELDS.len(), "unexpected fields: {line}");
-    let ok = line["ok"].as_bool().expect("ok is a boolean");
-    assert_eq!(ok, line["result"] != "error", "ok vs result: {line}");
-    assert_eq!(ok, line["error"].is_null(), "ok vs error: {line}");
-    assert!(line["attempts"].is_u64(), "attempts: {line}");
-    assert!(line["elapsed_ms"].is_u64(), "elapsed_ms: {line}");
-}
-
 /// Asserts a successful line for `id`.
 fn assert_ok(line: &Value, id: &str, result: &str, dry_run: bool) {
-    check_fields(line);
+    assert_shape(line);
     assert_eq!(line["organization_id"], id, "{line}");
     assert_eq!(line["ok"], true, "{line}");
     assert_eq!(line["result"], result, "{line}");
@@ -90,7 +62,7 @@ fn assert_ok(line: &Value, id: &str, result: &str, dry_run: bool) {
 
 /// Asserts a failed line for `id` (None: a failure of the whole run) of this kind.
 fn assert_err(line: &Value, id: Option<&str>, kind: &str) {
-    check_fields(line);
+    assert_shape(line);
     match id {
         Some(id) => assert_eq!(line["organization_id"], id, "{line}"),
         None => assert!(line["organization_id"].is_null(), "{line}"),
@@ -448,7 +420,7 @@ fn missing_list_file_is_an_error_and_sends_nothing() {
         let standin = StandIn::platform(platform());
         let r = run(&standin, &args);
         let line = r.line();
-        check_fields(line);
+        assert_shape(line);
         assert!(line["organization_id"].is_null(), "{line}");
         assert_eq!(line["ok"], false);
         let kind = line["error"]["kind"].as_str().unwrap();

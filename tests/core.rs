@@ -2,7 +2,7 @@
 //! binary against a stand-in platform on a real socket and checks the JSON line(s), the exit
 //! status, stderr, and what the stand-in received (or that it received nothing).
 
-use crate::support::bin::{cmd, Run};
+use crate::support::bin::{assert_shape, cmd, Run};
 use crate::support::standin::{Action, Reply, Request, StandIn};
 use crate::support::temp_file;
 use serde_json::{json, Value};
@@ -14,59 +14,9 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// A token distinctive enough that finding it in any output is never a coincidence.
 const TOKEN: &str = "tok-core-9f2c7e51SECRET";
 
-/// The fields of a JSON line (contract section 7), all always present.
-const FIELDS: [&str; 10] = [
-    "organization_id",
-    "ok",
-    "result",
-    "dry_run",
-    "http_status",
-    "attempts",
-    "elapsed_ms",
-    "request_id",
-    "display_name",
-    "error",
-];
-const ERROR_FIELDS: [&str; 4] = ["kind", "message", "coveo_error_code", "retry_after_s"];
-
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-/// Every field present, nothing else, each of the right JSON type.
-fn assert_shape(line: &Value) {
-    let obj = line
-        .as_object()
-        .unwrap_or_else(|| panic!("not an object: {line}"));
-    let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
-    keys.sort_unstable();
-    let mut want = FIELDS.to_vec();
-    want.sort_unstable();
-    assert_eq!(keys, want, "fields of {line}");
-    assert!(line["ok"].is_boolean(), "ok: {line}");
-    assert!(line["result"].is_string(), "result: {line}");
-    assert!(line["dry_run"].is_boolean(), "dry_run: {line}");
-    assert!(line["attempts"].is_u64(), "attempts: {line}");
-    assert!(line["elapsed_ms"].is_u64(), "elapsed_ms: {line}");
-    assert!(
-        line["http_status"].is_null() || line["http_status"].is_u64(),
-        "http_status: {line}"
-    );
-    match &line["error"] {
-        Value::Null => assert_eq!(line["ok"], true, "ok without error: {line}"),
-        Value::Object(e) => {
-            assert_eq!(line["ok"], false, "{line}");
-            assert_eq!(line["result"], "error", "{line}");
-            let mut keys: Vec<&str> = e.keys().map(String::as_str).collect();
-            keys.sort_unstable();
-            let mut want = ERROR_FIELDS.to_vec();
-            want.sort_unstable();
-            assert_eq!(keys, want, "error fields of {line}");
-            assert!(e["kind"].is_string() && e["message"].is_string(), "{line}");
-        }
-        other => panic!("error is neither null nor an object: {other}"),
-    }
-}
 
 /// Kind, message and coveo_error_code of a failed line.
 fn error_of(line: &Value) -> (&str, &str, &Value) {

@@ -125,7 +125,10 @@ impl Cmd {
         );
         let lines = stdout
             .lines()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+            .map(|l| {
+                assert_field_order(l);
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))
+            })
             .collect();
         Run {
             status,
@@ -133,6 +136,69 @@ impl Cmd {
             stderr,
             lines,
             elapsed,
+        }
+    }
+}
+
+/// The fields of a JSON line (contract section 7), all always present.
+pub const FIELDS: [&str; 10] = [
+    "organization_id",
+    "ok",
+    "result",
+    "dry_run",
+    "http_status",
+    "attempts",
+    "elapsed_ms",
+    "request_id",
+    "display_name",
+    "error",
+];
+pub const ERROR_FIELDS: [&str; 4] = ["kind", "message", "coveo_error_code", "retry_after_s"];
+
+/// Every field present, nothing else, each of the right JSON type.
+pub fn assert_shape(line: &Value) {
+    let obj = line
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {line}"));
+    let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    let mut want = FIELDS.to_vec();
+    want.sort_unstable();
+    assert_eq!(keys, want, "fields of {line}");
+    assert!(line["ok"].is_boolean(), "ok: {line}");
+    assert!(line["result"].is_string(), "result: {line}");
+    assert!(line["dry_run"].is_boolean(), "dry_run: {line}");
+    assert!(line["attempts"].is_u64(), "attempts: {line}");
+    assert!(line["elapsed_ms"].is_u64(), "elapsed_ms: {line}");
+    assert!(
+        line["http_status"].is_null() || line["http_status"].is_u64(),
+        "http_status: {line}"
+    );
+    match &line["error"] {
+        Value::Null => assert_eq!(line["ok"], true, "ok without error: {line}"),
+        Value::Object(e) => {
+            assert_eq!(line["ok"], false, "{line}");
+            assert_eq!(line["result"], "error", "{line}");
+            let mut keys: Vec<&str> = e.keys().map(String::as_str).collect();
+            keys.sort_unstable();
+            let mut want = ERROR_FIELDS.to_vec();
+            want.sort_unstable();
+            assert_eq!(keys, want, "error fields of {line}");
+            assert!(e["kind"].is_string() && e["message"].is_string(), "{line}");
+        }
+        other => panic!("error is neither null nor an object: {other}"),
+    }
+}
+
+/// The fields of a raw line appear in the contract's order (a `Value` forgets the order).
+fn assert_field_order(raw: &str) {
+    let mut from = 0;
+    for f in FIELDS {
+        // Inside a JSON string a quote is escaped, so `"name":` only matches a key.
+        let key = format!("\"{f}\":");
+        match raw[from..].find(&key) {
+            Some(i) => from += i + key.len(),
+            None => panic!("field {f} missing or out of the contract's order: {raw}"),
         }
     }
 }
