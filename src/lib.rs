@@ -66,71 +66,77 @@ pub fn run(args: Vec<OsString>, env: config::Env, out: &mut dyn Write) -> i32 {
     let mut prompt_org = None;
     if !cfg.yes && !cfg.dry_run {
         let stdin_is_list = options.from_file.as_deref() == Some(std::path::Path::new("-"));
-        if stdin_is_list || !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-            let why = if stdin_is_list {
-                "the IDs come from stdin, so there is no terminal to confirm at; add --yes to delete without asking"
-            } else {
-                "not at a terminal, so nothing was deleted; add --yes to delete without asking (or --dry-run to check)"
-            };
-            let unsent = ids.iter().map(|id| {
-                let e = OrgError::new(Kind::ConfirmationRequired, why);
-                Outcome::unsent(Some(id.to_string()), false, e)
-            });
-            return emit_all(out, unsent);
+        match confirm_at_terminal(&client, &cfg, &ids, stdin_is_list) {
+            Ok(org) => prompt_org = org,
+            Err(refused) => return emit_all(out, refused.into_iter()),
         }
-        let mut one = match ids.as_slice() {
-            [id] => {
-                let mut o = Org::new(&client, &cfg, id);
-                o.learn_display_name();
-                Some(o)
-            }
-            _ => None,
-        };
-        let name = one.as_ref().and_then(|o| o.display_name.clone());
-        let confirmed = confirm::ask(
-            &ids,
-            name.as_deref(),
-            &cfg.base.url,
-            &mut std::io::stdin().lock(),
-            &mut std::io::stderr(),
-        );
-        if !confirmed {
-            let e = OrgError::new(
-                Kind::NotConfirmed,
-                "the typed answer did not match, so nothing was deleted",
-            );
-            let refused: Vec<Outcome> = match one.take() {
-                Some(o) => vec![o.refused(e)],
-                None => ids
-                    .iter()
-                    .map(|id| Outcome::unsent(Some(id.to_string()), false, e.clone()))
-                    .collect(),
-            };
-            return emit_all(out, refused.into_iter());
-        }
-        prompt_org = one.map(|mut o| {
-            o.restart_clock();
-            o
-        });
     }
-
-    let mut status = ExitStatus::default();
-    for (i, id) in ids.iter().enumerate() {
-        let org = match (i, prompt_org.take()) {
-            (0, Some(o)) => o,
-            _ => Org::new(&client, &cfg, id),
-        };
-        let outcome = if cfg.dry_run {
+    let outcomes = ids.iter().map(|id| {
+        let org = prompt_org
+            .take()
+            .unwrap_or_else(|| Org::new(&client, &cfg, id));
+        if cfg.dry_run {
             org.dry_run()
         } else {
             org.delete()
-        };
-        status.note(&outcome);
-        if report::emit(out, &outcome).is_err() {
-            return kind::EXIT_OUTPUT_FAILED;
         }
+    });
+    // Lazy: an organization is touched only after the line of the one before was written.
+    emit_all(out, outcomes)
+}
+
+/// The typed confirmation (contract section 3). `Ok` carries the one organization whose
+/// display name was fetched for the prompt, so its request counts stay with it; `Err` the
+/// outcomes of a run that must not delete anything.
+fn confirm_at_terminal<'a>(
+    client: &'a http::Client,
+    cfg: &'a config::Config,
+    ids: &[&str],
+    stdin_is_list: bool,
+) -> Result<Option<Org<'a>>, Vec<Outcome>> {
+    let refuse_all = |kind: Kind, why: &str| -> Vec<Outcome> {
+        ids.iter()
+            .map(|id| Outcome::unsent(Some(id.to_string()), false, OrgError::new(kind, why)))
+            .collect()
+    };
+    if stdin_is_list {
+        return Err(refuse_all(
+            Kind::ConfirmationRequired,
+            "the IDs come from stdin, so there is no terminal to confirm at; add --yes to delete without asking",
+        ));
     }
-    status.code()
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Err(refuse_all(
+            Kind::ConfirmationRequired,
+            "not at a terminal, so nothing was deleted; add --yes to delete without asking (or --dry-run to check)",
+        ));
+    }
+    let one = match ids {
+        [id] => {
+            let mut o = Org::new(client, cfg, id);
+            o.learn_display_name();
+            Some(o)
+        }
+        _ => None,
+    };
+    let confirmed = confirm::ask(
+        ids,
+        one.as_ref().and_then(|o| o.display_name.as_deref()),
+        &cfg.base.url,
+        &mut std::io::stdin().lock(),
+        &mut std::io::stderr(),
+    );
+    let not_confirmed = "the typed answer did not match, so nothing was deleted";
+    match (confirmed, one) {
+        (true, org) => Ok(org.map(|mut o| {
+            o.restart_clock();
+            o
+        })),
+        (false, Some(o)) => Err(vec![
+            o.refused(OrgError::new(Kind::NotConfirmed, not_confirmed))
+        ]),
+        (false, None) => Err(refuse_all(Kind::NotConfirmed, not_confirmed)),
+    }
 }
 
 fn read_ids(o: &cli::Options) -> Result<Vec<Given>, Failure> {
