@@ -88,12 +88,10 @@ impl<'a> Org<'a> {
     pub fn delete(mut self) -> Outcome {
         let url = self.cfg.base.organization(&self.id);
         let result = match self.send(|c| c.delete(&url)) {
-            Ok(a) if status_kind(a.status).is_none() => Ok(Done::Deleted),
             // The organization is gone either way; an earlier attempt may have been the one.
             Ok(a) if a.status == 404 && self.outcome_unknown => Ok(Done::Deleted),
             Ok(a) if a.status == 404 && self.cfg.missing_ok => Ok(Done::AlreadyAbsent),
-            Ok(a) => Err(answer::error_of(&a)),
-            Err(lost) => Err(OrgError::new(lost.kind, lost.message)),
+            other => succeeded(other).map(|_| Done::Deleted),
         };
         self.finish(result)
     }
@@ -124,13 +122,8 @@ impl<'a> Org<'a> {
         })
         .to_string();
         let url = self.cfg.base.privilege_evaluation();
-        let evaluation = self.send(|c| c.post_json(&url, &body));
-        let approved = match evaluation {
-            Ok(a) if status_kind(a.status).is_none() => json_field(&a.body, "approved"),
-            Ok(a) => return Err(answer::error_of(&a)),
-            Err(lost) => return Err(OrgError::new(lost.kind, lost.message)),
-        };
-        match approved {
+        let evaluation = succeeded(self.send(|c| c.post_json(&url, &body)))?;
+        match json_object(&evaluation.body).and_then(|mut o| o.remove("approved")) {
             Some(serde_json::Value::Bool(true)) => {}
             Some(serde_json::Value::Bool(false)) => {
                 return Err(OrgError::new(
@@ -157,21 +150,21 @@ impl<'a> Org<'a> {
     /// `GET` the organization; on success its JSON object, and its display name noted.
     pub fn read(&mut self) -> Result<serde_json::Map<String, serde_json::Value>, OrgError> {
         let url = self.cfg.base.organization(&self.id);
-        let a = match self.send(|c| c.get(&url)) {
-            Ok(a) if status_kind(a.status).is_none() => a,
-            Ok(a) => return Err(answer::error_of(&a)),
-            Err(lost) => return Err(OrgError::new(lost.kind, lost.message)),
-        };
-        let Ok(serde_json::Value::Object(org)) = serde_json::from_slice(&a.body) else {
-            return Err(OrgError::new(
+        let a = succeeded(self.send(|c| c.get(&url)))?;
+        let org = json_object(&a.body).ok_or_else(|| {
+            OrgError::new(
                 Kind::Protocol,
                 "the organization's description is not a JSON object",
-            ));
-        };
+            )
+        })?;
+        self.note_display_name(&org);
+        Ok(org)
+    }
+
+    fn note_display_name(&mut self, org: &serde_json::Map<String, serde_json::Value>) {
         if let Some(serde_json::Value::String(name)) = org.get("displayName") {
             self.display_name = Some(answer::clean(name));
         }
-        Ok(org)
     }
 
     /// Fetch the display name once, no retry: a prompt that cannot show it asks anyway.
@@ -179,12 +172,8 @@ impl<'a> Org<'a> {
         let url = self.cfg.base.organization(&self.id);
         self.attempts += 1;
         if let Ok(a) = self.client.get(&url) {
-            if status_kind(a.status).is_none() {
-                if let Ok(serde_json::Value::Object(org)) = serde_json::from_slice(&a.body) {
-                    if let Some(serde_json::Value::String(n)) = org.get("displayName") {
-                        self.display_name = Some(answer::clean(n));
-                    }
-                }
+            if let Some(org) = json_object(&a.body).filter(|_| status_kind(a.status).is_none()) {
+                self.note_display_name(&org);
             }
             self.last = Some(a);
         }
@@ -260,9 +249,18 @@ impl<'a> Org<'a> {
     }
 }
 
-fn json_field(body: &[u8], name: &str) -> Option<serde_json::Value> {
+/// A 2xx answer, or the error that the answer or its absence stands for.
+fn succeeded(r: Result<Answer, Lost>) -> Result<Answer, OrgError> {
+    match r {
+        Ok(a) if status_kind(a.status).is_none() => Ok(a),
+        Ok(a) => Err(answer::error_of(&a)),
+        Err(lost) => Err(OrgError::new(lost.kind, lost.message)),
+    }
+}
+
+fn json_object(body: &[u8]) -> Option<serde_json::Map<String, serde_json::Value>> {
     match serde_json::from_slice(body) {
-        Ok(serde_json::Value::Object(mut o)) => o.remove(name),
+        Ok(serde_json::Value::Object(o)) => Some(o),
         _ => None,
     }
 }
