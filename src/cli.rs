@@ -37,18 +37,8 @@ pub struct Options {
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_RETRIES: u32 = 3;
 
-/// Flags that take a value, for the "given twice" and "needs a value" messages.
-const VALUE_FLAGS: &[&str] = &[
-    "--region",
-    "--environment",
-    "--platform-url",
-    "--token-file",
-    "--timeout",
-    "--retries",
-    "--ca-file",
-    "--from-file",
-];
-const SWITCHES: &[&str] = &[
+/// Every option, to tell a repeated or `--flag=value` option from an unknown one.
+const OPTIONS: &[&str] = &[
     "-y",
     "--yes",
     "-n",
@@ -60,6 +50,14 @@ const SWITCHES: &[&str] = &[
     "--help",
     "-V",
     "--version",
+    "--region",
+    "--environment",
+    "--platform-url",
+    "--token-file",
+    "--timeout",
+    "--retries",
+    "--ca-file",
+    "--from-file",
 ];
 
 pub fn parse(args: Vec<OsString>) -> Result<Command, Failure> {
@@ -185,12 +183,12 @@ fn unknown_option(arg: &str) -> Failure {
             "{name}: the token is never taken from the command line (other users of the machine can read it there); set COVEO_TOKEN or use --token-file FILE"
         ));
     }
-    if arg.contains('=') && (VALUE_FLAGS.contains(&name) || SWITCHES.contains(&name)) {
+    if arg.contains('=') && OPTIONS.contains(&name) {
         return Failure::usage(format!(
             "{arg}: give the value as a separate word: {name} VALUE"
         ));
     }
-    if VALUE_FLAGS.contains(&name) || SWITCHES.contains(&name) {
+    if OPTIONS.contains(&name) {
         return Failure::usage(format!("{name} is given more than once"));
     }
     Failure::usage(format!(

@@ -187,28 +187,20 @@ fn read_answer(mut res: ureq::http::Response<ureq::Body>) -> Answer {
 /// The kind of a failure without an answer, and a message that never holds request headers.
 fn classify(e: &ureq::Error, timeout: Duration) -> (Kind, String) {
     use ureq::Error as E;
+    let timed_out = || {
+        let secs = timeout.as_secs_f64();
+        (Kind::Timeout, format!("no complete answer within {secs} s"))
+    };
     match e {
-        E::Timeout(_) => (
-            Kind::Timeout,
-            format!("no complete answer within {}", seconds(timeout)),
-        ),
+        E::Timeout(_) => timed_out(),
         E::HostNotFound => (Kind::Connection, "host name not found".into()),
         E::ConnectionFailed => (Kind::Connection, "could not connect".into()),
         E::ConnectProxyFailed(why) => (Kind::Connection, format!("the proxy refused: {why}")),
-        E::Io(io) => match io.kind() {
-            ErrorKind::TimedOut | ErrorKind::WouldBlock => (
-                Kind::Timeout,
-                format!("no complete answer within {}", seconds(timeout)),
-            ),
+        E::Io(io) => match (io.kind(), io.get_ref()) {
+            (ErrorKind::TimedOut | ErrorKind::WouldBlock, _) => timed_out(),
             // rustls reports certificate and handshake failures as InvalidData around its
             // own error; nothing else on this path does.
-            ErrorKind::InvalidData if io.get_ref().is_some() => (
-                Kind::Tls,
-                format!(
-                    "TLS: {}",
-                    io.get_ref().map(|i| i.to_string()).unwrap_or_default()
-                ),
-            ),
+            (ErrorKind::InvalidData, Some(inner)) => (Kind::Tls, format!("TLS: {inner}")),
             _ => (Kind::Connection, crate::config::io_reason(io)),
         },
         E::Tls(why) => (Kind::Tls, format!("TLS: {why}")),
@@ -217,10 +209,6 @@ fn classify(e: &ureq::Error, timeout: Duration) -> (Kind, String) {
         E::LargeResponseHeader(..) => (Kind::Protocol, "answer headers too large".into()),
         other => (Kind::Protocol, other.to_string()),
     }
-}
-
-fn seconds(d: Duration) -> String {
-    format!("{} s", d.as_secs_f64())
 }
 
 fn authority_of(url: &str) -> String {
