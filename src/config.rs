@@ -1,11 +1,14 @@
 //! Options and environment to the [`Config`] of a run. Values here may come from a flag or
 //! from an environment variable: a bad one is a `usage` error from a flag, a `config` error
-//! from the environment (contract section 1).
+//! from the environment (a rejected base URL is `config` either way: see the README,
+//! "Behaviour details").
 
 use crate::cli::Options;
 use crate::kind::{Failure, Kind};
 use crate::target::{self, Base};
-use std::path::Path;
+use std::ffi::OsString;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use ureq::tls::Certificate;
 
@@ -16,6 +19,12 @@ impl Token {
     pub fn bearer(&self) -> String {
         format!("Bearer {}", self.0)
     }
+
+    /// Every occurrence of the token in `text` replaced by `[token]`: servers echo tokens
+    /// (`Invalid access token: <token>`), and what they say ends up in logs.
+    pub fn redact(&self, text: &str) -> String {
+        text.replace(&self.0, "[token]")
+    }
 }
 
 impl std::fmt::Debug for Token {
@@ -24,10 +33,27 @@ impl std::fmt::Debug for Token {
     }
 }
 
+/// Where the token came from, for `--verbose` and for the hints after a 401 or 403.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenSource {
+    File(PathBuf),
+    Env,
+}
+
+impl std::fmt::Display for TokenSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TokenSource::File(p) => write!(f, "--token-file {}", p.display()),
+            TokenSource::Env => f.write_str("COVEO_TOKEN"),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Config {
     pub base: Base,
     pub token: Token,
+    pub token_source: TokenSource,
     /// Proxy URL for ureq, or none to go direct.
     pub proxy: Option<String>,
     /// Roots from `--ca-file`/`SSL_CERT_FILE`; none means the built-in Mozilla roots.
@@ -40,61 +66,117 @@ pub struct Config {
     pub verbose: bool,
 }
 
-/// Environment variables, empty ones counting as unset.
-pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+/// Environment variables as the process has them: unset is `None`, and a value may be empty
+/// or not valid UTF-8; each reader decides what that means (see [`text`]).
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;
+
+/// A variable as text. Not UTF-8 is a `config` error, never "unset": a script's mangled
+/// value must not silently mean the default (production, or no proxy). Empty stays empty.
+pub fn text(env: Env, var: &str) -> Result<Option<String>, Failure> {
+    match env(var) {
+        None => Ok(None),
+        Some(v) => v.into_string().map(Some).map_err(|_| {
+            Failure::config(format!("{var} is not valid UTF-8; fix it or unset it"))
+        }),
+    }
+}
+
+/// A variable that names the platform. Empty is an error even when a flag would override
+/// it: `COVEO_PLATFORM_URL="$STAGING_URL"` with the variable unset must never mean production.
+fn platform_var(env: Env, var: &str) -> Result<Option<String>, Failure> {
+    match text(env, var)? {
+        Some(v) if v.is_empty() => Err(Failure::config(format!(
+            "{var} is set but empty (an unset shell variable?); give it a value or unset it"
+        ))),
+        other => Ok(other),
+    }
+}
+
+/// A path variable: any bytes; empty counts as unset, as in curl.
+fn path_var(env: Env, var: &str) -> Option<PathBuf> {
+    env(var).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
 
 /// A value and where it came from, so that a bad one gets the right kind of error.
 struct Setting {
     value: String,
-    origin: String,
+    origin: &'static str,
     kind: Kind,
 }
 
-fn setting(flag: &Option<String>, flag_name: &str, env: Env, var: &str) -> Option<Setting> {
-    match flag {
-        Some(v) => Some(Setting {
+fn setting(
+    flag: &Option<String>,
+    flag_name: &'static str,
+    from_env: Option<String>,
+    var: &'static str,
+) -> Option<Setting> {
+    match (flag, from_env) {
+        (Some(v), _) => Some(Setting {
             value: v.clone(),
-            origin: flag_name.to_owned(),
+            origin: flag_name,
             kind: Kind::Usage,
         }),
-        None => env(var).map(|value| Setting {
+        (None, Some(value)) => Some(Setting {
             value,
-            origin: var.to_owned(),
+            origin: var,
             kind: Kind::Config,
         }),
+        (None, None) => None,
     }
 }
 
+/// A name from `allowed`, in any letter case; `(name, kind of a later error about it)`.
 fn one_of(s: Option<Setting>, allowed: &[&str], default: &str) -> Result<(String, Kind), Failure> {
     match s {
         None => Ok((default.to_owned(), Kind::Config)),
-        Some(s) if allowed.contains(&s.value.as_str()) => Ok((s.value, s.kind)),
-        Some(s) => Err(Failure::new(
-            s.kind,
-            format!(
-                "{} must be one of {}, not '{}'",
-                s.origin,
-                allowed.join(", "),
-                s.value.escape_debug()
-            ),
-        )),
+        Some(s) => {
+            let lower = s.value.to_ascii_lowercase();
+            if allowed.contains(&lower.as_str()) {
+                Ok((lower, s.kind))
+            } else {
+                Err(Failure::new(
+                    s.kind,
+                    format!(
+                        "{} must be one of {}, not '{}'",
+                        s.origin,
+                        allowed.join(", "),
+                        s.value.escape_debug()
+                    ),
+                ))
+            }
+        }
     }
 }
 
 pub fn build(o: &Options, env: Env) -> Result<Config, Failure> {
+    // All three are read first: an empty one is an error whatever the flags say.
+    let env_region = platform_var(env, "COVEO_REGION")?;
+    let env_environment = platform_var(env, "COVEO_ENVIRONMENT")?;
+    let env_url = platform_var(env, "COVEO_PLATFORM_URL")?;
+    if env_url.is_some() && o.platform_url.is_none() {
+        // The flag would be silently beaten by a variable the user may not know is set.
+        for (given, flag) in [(&o.region, "--region"), (&o.environment, "--environment")] {
+            if given.is_some() {
+                return Err(Failure::config(format!(
+                    "{flag} was given but COVEO_PLATFORM_URL is set, and it decides where requests go; drop {flag} or unset COVEO_PLATFORM_URL"
+                )));
+            }
+        }
+    }
     let region = one_of(
-        setting(&o.region, "--region", env, "COVEO_REGION"),
+        setting(&o.region, "--region", env_region, "COVEO_REGION"),
         target::REGIONS,
         "us",
     )?;
     let environment = one_of(
-        setting(&o.environment, "--environment", env, "COVEO_ENVIRONMENT"),
+        setting(&o.environment, "--environment", env_environment, "COVEO_ENVIRONMENT"),
         target::ENVIRONMENTS,
         "prod",
     )?;
-    let base = match setting(&o.platform_url, "--platform-url", env, "COVEO_PLATFORM_URL") {
-        // Contract section 2: a rejected platform URL is a config error, flag or not.
-        Some(url) => Base::parse(&url.value).map_err(Failure::config)?,
+    let base = match o.platform_url.clone().or(env_url) {
+        // A rejected base URL is a config error, flag or not: it is the one setting whose
+        // mistake decides which platform receives the token.
+        Some(url) => Base::parse(&url).map_err(Failure::config)?,
         None => {
             let host = target::platform_host(&region.0, &environment.0).map_err(|m| {
                 // Usage only when both halves of the bad pair came from flags.
@@ -108,16 +190,17 @@ pub fn build(o: &Options, env: Env) -> Result<Config, Failure> {
             Base::for_host(host)
         }
     };
-    let token = token(o.token_file.as_deref(), env)?;
-    let roots = match (&o.ca_file, env("SSL_CERT_FILE")) {
+    let (token, token_source) = token(o.token_file.as_deref(), env)?;
+    let roots = match (&o.ca_file, path_var(env, "SSL_CERT_FILE")) {
         (Some(path), _) => Some(load_roots(path, "--ca-file")?),
-        (None, Some(path)) => Some(load_roots(Path::new(&path), "SSL_CERT_FILE")?),
+        (None, Some(path)) => Some(load_roots(&path, "SSL_CERT_FILE")?),
         (None, None) => None,
     };
-    let proxy = crate::proxy::select(&base, env).map_err(Failure::config)?;
+    let proxy = crate::proxy::select(&base, |var| text(env, var))?;
     Ok(Config {
         base,
         token,
+        token_source,
         proxy,
         roots,
         timeout: o.timeout,
@@ -129,41 +212,87 @@ pub fn build(o: &Options, env: Env) -> Result<Config, Failure> {
     })
 }
 
-/// `--token-file` wins over `COVEO_TOKEN`. Messages never include the token.
-fn token(file: Option<&Path>, env: Env) -> Result<Token, Failure> {
-    let (text, origin) = match file {
-        Some(path) => {
-            let bytes = std::fs::read(path).map_err(|e| {
-                Failure::config(format!(
-                    "cannot read --token-file {}: {}",
-                    path.display(),
-                    io_reason(&e)
-                ))
-            })?;
-            let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-            let text = String::from_utf8(first.to_vec()).map_err(|_| {
-                Failure::config(format!("the token in {} is not valid text", path.display()))
-            })?;
-            (text, format!("--token-file {}", path.display()))
-        }
-        None => (
-            env("COVEO_TOKEN").unwrap_or_default(),
-            "COVEO_TOKEN".to_owned(),
-        ),
+/// A request head must fit ureq's output buffer whole; a longer token is refused up front
+/// rather than sent cut.
+pub const TOKEN_LIMIT: usize = 8 * 1024;
+/// `--token-file` reads at most this much: the token is on the first line.
+const TOKEN_FILE_LIMIT: u64 = 64 * 1024;
+
+/// The first of `--token-file` and `COVEO_TOKEN`. Messages never include the token.
+fn token(file: Option<&Path>, env: Env) -> Result<(Token, TokenSource), Failure> {
+    let (raw, source) = if let Some(path) = file {
+        (token_file_line(path)?, TokenSource::File(path.to_owned()))
+    } else if let Some(v) = text(env, "COVEO_TOKEN")? {
+        // Set but empty is an error below: it never falls through to another source.
+        (v, TokenSource::Env)
+    } else {
+        return Err(Failure::config(
+            "no token: set COVEO_TOKEN or use --token-file FILE with the access token of a user who may delete the organization",
+        ));
     };
-    let token = text.trim();
+    Ok((checked_token(&raw, &source)?, source))
+}
+
+/// Trims the token and drops a leading `Bearer ` (copied from a header), then checks it.
+fn checked_token(raw: &str, source: &TokenSource) -> Result<Token, Failure> {
+    let mut token = raw.trim();
+    if token.len() >= 7 && token[..7].eq_ignore_ascii_case("bearer ") {
+        token = token[7..].trim_start();
+    }
     if token.is_empty() {
         return Err(Failure::config(format!(
-            "no token: {origin} is missing or empty; set COVEO_TOKEN or use --token-file FILE \
-             with the access token of a user who may delete the organization"
+            "no token: {source} is empty; set COVEO_TOKEN or use --token-file FILE with the access token of a user who may delete the organization"
         )));
     }
     if !token.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(Failure::config(format!(
-            "the token from {origin} contains whitespace, control or non-ASCII characters"
+            "the token from {source} contains whitespace, control or non-ASCII characters"
+        )));
+    }
+    if token.len() > TOKEN_LIMIT {
+        return Err(Failure::config(format!(
+            "the token from {source} is {} bytes long; at most {TOKEN_LIMIT} are accepted",
+            token.len()
         )));
     }
     Ok(Token(token.to_owned()))
+}
+
+/// The first line of a token file, read no further than [`TOKEN_FILE_LIMIT`] bytes.
+fn token_file_line(path: &Path) -> Result<String, Failure> {
+    let origin = format!("--token-file {}", path.display());
+    let (bytes, more) = read_bounded(path, TOKEN_FILE_LIMIT, &origin)?;
+    let first = match bytes.iter().position(|&b| b == b'\n') {
+        Some(end) => &bytes[..end],
+        None if more => {
+            return Err(Failure::config(format!(
+                "the first line of {origin} is longer than {} KiB; the token is on its first line",
+                TOKEN_FILE_LIMIT / 1024
+            )))
+        }
+        None => &bytes[..],
+    };
+    String::from_utf8(first.to_vec())
+        .map_err(|_| Failure::config(format!("the token in {origin} is not valid text")))
+}
+
+/// At most `limit` bytes of a file (`-` is stdin), without a leading UTF-8 byte-order mark,
+/// and whether the file goes on beyond them. `/dev/zero` costs `limit` bytes, not all the
+/// memory, and ends.
+pub fn read_bounded(path: &Path, limit: u64, origin: &str) -> Result<(Vec<u8>, bool), Failure> {
+    let mut bytes = Vec::new();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin().lock().take(limit + 1).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| Failure::config(format!("cannot read {origin}: {}", io_reason(&e))))?;
+    let more = bytes.len() as u64 > limit;
+    bytes.truncate(limit as usize);
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    Ok((bytes, more))
 }
 
 fn load_roots(path: &Path, origin: &str) -> Result<Vec<Certificate<'static>>, Failure> {

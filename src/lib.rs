@@ -26,7 +26,7 @@ use kind::{Failure, Kind};
 use org::{Org, Outcome};
 use report::ExitStatus;
 use std::ffi::OsString;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 
 /// Runs the tool: `args` without the program name, `env` for environment variables, JSON
 /// lines to `out`. Returns the exit status.
@@ -53,9 +53,9 @@ pub fn run(args: Vec<OsString>, env: config::Env, out: &mut dyn Write) -> i32 {
     }
 
     // Nothing is sent unless every ID is valid; only the invalid ones are reported.
-    if given.iter().any(|g| !g.valid) {
-        let unsent = given.iter().filter(|g| !g.valid).map(|g| {
-            let e = OrgError::new(Kind::InvalidOrganizationId, ids::INVALID_MESSAGE);
+    if given.iter().any(|g| !g.valid()) {
+        let unsent = given.iter().filter(|g| !g.valid()).map(|g| {
+            let e = OrgError::new(Kind::InvalidOrganizationId, g.message());
             Outcome::unsent(Some(g.text.clone()), dry_run, e)
         });
         return emit_all(out, unsent);
@@ -139,24 +139,24 @@ fn confirm_at_terminal<'a>(
     }
 }
 
+/// A list longer than this is refused rather than read into memory: 16 MiB is some 600,000
+/// organizations, far beyond any real list.
+const LIST_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// The IDs of the run, each once, at its first place.
 fn read_ids(o: &cli::Options) -> Result<Vec<Given>, Failure> {
     let Some(path) = &o.from_file else {
-        return Ok(o.ids.iter().cloned().map(Given::new).collect());
+        return Ok(ids::dedupe(o.ids.iter().cloned().map(Given::new).collect()));
     };
-    let mut text = Vec::new();
-    let read = if path.as_os_str() == "-" {
-        std::io::stdin().lock().read_to_end(&mut text)
-    } else {
-        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut text))
-    };
-    read.map_err(|e| {
-        Failure::config(format!(
-            "cannot read --from-file {}: {}",
-            path.display(),
-            config::io_reason(&e)
-        ))
-    })?;
-    Ok(ids::from_lines(&text))
+    let origin = format!("--from-file {}", path.display());
+    let (text, more) = config::read_bounded(path, LIST_LIMIT, &origin)?;
+    if more {
+        return Err(Failure::config(format!(
+            "{origin} is longer than {} MiB; split the list",
+            LIST_LIMIT >> 20
+        )));
+    }
+    Ok(ids::dedupe(ids::from_lines(&text)))
 }
 
 fn emit_all(out: &mut dyn Write, outcomes: impl Iterator<Item = Outcome>) -> i32 {

@@ -2,32 +2,41 @@
 //! (contract section 2). ureq's own environment reading is turned off: it skips a value it
 //! cannot parse and silently goes direct, which a user behind a mandatory proxy must not get.
 
+use crate::kind::Failure;
 use crate::target::Base;
 
-/// A proxy URL for ureq, `scheme://[user:pass@]host:port`, or `None` to go direct.
-/// `Err` carries a message for a `config` error.
-pub fn select(base: &Base, var: impl Fn(&str) -> Option<String>) -> Result<Option<String>, String> {
+/// A proxy URL for ureq, `scheme://[user:pass@]host:port`, or `None` to go direct. `var`
+/// reads one variable (an `Err` for one that is not text); empty ones count as unset.
+pub fn select(
+    base: &Base,
+    var: impl Fn(&str) -> Result<Option<String>, Failure>,
+) -> Result<Option<String>, Failure> {
     let names: &[&str] = if base.https {
         &["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
     } else {
         &["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]
     };
-    let Some((name, value)) = names
-        .iter()
-        .find_map(|n| var(n).filter(|v| !v.is_empty()).map(|v| (*n, v)))
-    else {
+    // The first that is set and not empty, in this order; lower case first, as curl reads them.
+    let first_set = |names: &[&'static str]| -> Result<Option<(&'static str, String)>, Failure> {
+        for name in names {
+            if let Some(v) = var(name)?.filter(|v| !v.is_empty()) {
+                return Ok(Some((name, v)));
+            }
+        }
+        Ok(None)
+    };
+    let Some((name, value)) = first_set(names)? else {
         return Ok(None);
     };
-    let no_proxy = var("no_proxy")
-        .filter(|v| !v.is_empty())
-        .or_else(|| var("NO_PROXY"));
-    if let Some(list) = no_proxy {
+    if let Some((_, list)) = first_set(&["no_proxy", "NO_PROXY"])? {
         if bypasses(&list, &base.host) {
             return Ok(None);
         }
     }
     parse(&value).map(Some).map_err(|why| {
-        format!("{name} cannot be used ({why}); fix it or unset it, this tool never silently goes direct")
+        Failure::config(format!(
+            "{name} cannot be used ({why}); fix it or unset it, this tool never silently goes direct"
+        ))
     })
 }
 
@@ -95,10 +104,12 @@ mod tests {
     fn pick(base: &str, vars: &[(&str, &str)]) -> Result<Option<String>, String> {
         let base = Base::parse(base).unwrap();
         select(&base, |n| {
-            vars.iter()
+            Ok(vars
+                .iter()
                 .find(|(k, _)| *k == n)
-                .map(|(_, v)| v.to_string())
+                .map(|(_, v)| v.to_string()))
         })
+        .map_err(|f| f.message)
     }
 
     #[test]
@@ -112,6 +123,14 @@ mod tests {
         assert_eq!(
             pick(https, &[("ALL_PROXY", "http://p")]),
             Ok(Some("http://p:1080".into()))
+        );
+        assert_eq!(
+            pick(https, &[("ALL_PROXY", "http://p:1"), ("all_proxy", "http://q:2")]),
+            Ok(Some("http://q:2".into()))
+        );
+        assert_eq!(
+            pick(https, &[("all_proxy", "http://q:2"), ("HTTPS_PROXY", "http://p:1")]),
+            Ok(Some("http://p:1".into()))
         );
         assert_eq!(pick(https, &[("http_proxy", "http://p:1")]), Ok(None));
         assert_eq!(
@@ -142,6 +161,13 @@ mod tests {
             let vars = [p[0], ("NO_PROXY", np)];
             assert!(pick(https, &vars).unwrap().is_some(), "{np}");
         }
+        // no_proxy wins over NO_PROXY, both ways round; an empty one counts as unset.
+        let both = |lower, upper| [p[0], ("no_proxy", lower), ("NO_PROXY", upper)];
+        assert_eq!(pick(https, &both("a.example.com", "other.org")), Ok(None));
+        assert!(pick(https, &both("other.org", "a.example.com"))
+            .unwrap()
+            .is_some());
+        assert_eq!(pick(https, &both("", "a.example.com")), Ok(None));
         let vars = [("http_proxy", "http://p:1"), ("no_proxy", "127.0.0.1,::1")];
         assert_eq!(pick("http://127.0.0.1:5", &vars), Ok(None));
         assert_eq!(pick("http://[::1]:5", &vars), Ok(None));
