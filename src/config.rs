@@ -75,9 +75,10 @@ pub type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;
 pub fn text(env: Env, var: &str) -> Result<Option<String>, Failure> {
     match env(var) {
         None => Ok(None),
-        Some(v) => v.into_string().map(Some).map_err(|_| {
-            Failure::config(format!("{var} is not valid UTF-8; fix it or unset it"))
-        }),
+        Some(v) => v
+            .into_string()
+            .map(Some)
+            .map_err(|_| Failure::config(format!("{var} is not valid UTF-8; fix it or unset it"))),
     }
 }
 
@@ -169,7 +170,12 @@ pub fn build(o: &Options, env: Env) -> Result<Config, Failure> {
         "us",
     )?;
     let environment = one_of(
-        setting(&o.environment, "--environment", env_environment, "COVEO_ENVIRONMENT"),
+        setting(
+            &o.environment,
+            "--environment",
+            env_environment,
+            "COVEO_ENVIRONMENT",
+        ),
         target::ENVIRONMENTS,
         "prod",
     )?;
@@ -282,7 +288,10 @@ fn token_file_line(path: &Path) -> Result<String, Failure> {
 pub fn read_bounded(path: &Path, limit: u64, origin: &str) -> Result<(Vec<u8>, bool), Failure> {
     let mut bytes = Vec::new();
     let read = if path.as_os_str() == "-" {
-        std::io::stdin().lock().take(limit + 1).read_to_end(&mut bytes)
+        std::io::stdin()
+            .lock()
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
     } else {
         std::fs::File::open(path).and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
     };

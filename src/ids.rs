@@ -85,7 +85,11 @@ fn problem(id: &str) -> Option<String> {
         ));
     }
     let quotes = ['"', '\''];
-    if id.len() > 1 && quotes.iter().any(|q| id.starts_with(*q) && id.ends_with(*q)) {
+    if id.len() > 1
+        && quotes
+            .iter()
+            .any(|q| id.starts_with(*q) && id.ends_with(*q))
+    {
         return Some("the ID is in quotes that are part of it".into());
     }
     if id.trim() != id {
@@ -111,7 +115,10 @@ fn id_in_url(text: &str) -> Option<String> {
         return None;
     }
     let candidate = |s: &str| {
-        let id: String = s.chars().take_while(|c| c.is_ascii() && allowed(*c as u8)).collect();
+        let id: String = s
+            .chars()
+            .take_while(|c| c.is_ascii() && allowed(*c as u8))
+            .collect();
         (!id.is_empty() && id.len() <= 255).then_some(id)
     };
     for marker in ["organizationid=", "/organizations/", "/admin/#/"] {
@@ -143,7 +150,9 @@ pub fn from_lines(text: &[u8]) -> Vec<Given> {
             Some(match std::str::from_utf8(line) {
                 Ok(s) if s.starts_with('{') => from_json(s),
                 Ok(s) => Given::of(s),
-                Err(_) => Given::invalid(&String::from_utf8_lossy(line), "is not valid UTF-8".into()),
+                Err(_) => {
+                    Given::invalid(&String::from_utf8_lossy(line), "is not valid UTF-8".into())
+                }
             })
         })
         .collect()

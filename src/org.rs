@@ -5,7 +5,7 @@ use crate::answer::{self, status_kind, OrgError};
 use crate::config::Config;
 use crate::http::{Answer, Client, Lost};
 use crate::kind::Kind;
-use crate::retry::{self, Jitter, RETRY_AFTER_LIMIT};
+use crate::retry::{self, Jitter};
 use std::time::{Instant, SystemTime};
 
 /// How an organization ended.
@@ -207,13 +207,9 @@ impl<'a> Org<'a> {
                 Err(_) => None,
             };
             if let Some(d) = asked {
-                // Rounded up: a wait of 0.2 s is reported as 1 s, never as "no wait".
-                self.retry_after_s = Some(d.as_secs() + u64::from(d.subsec_nanos() > 0));
+                self.retry_after_s = Some(retry::whole_seconds(d));
             }
-            if !retryable
-                || retry >= self.cfg.retries
-                || asked.is_some_and(|d| d > RETRY_AFTER_LIMIT)
-            {
+            if !retryable || retry >= self.cfg.retries || asked.is_some_and(retry::gives_up) {
                 return result;
             }
             retry += 1;

@@ -125,11 +125,17 @@ mod tests {
             Ok(Some("http://p:1080".into()))
         );
         assert_eq!(
-            pick(https, &[("ALL_PROXY", "http://p:1"), ("all_proxy", "http://q:2")]),
+            pick(
+                https,
+                &[("ALL_PROXY", "http://p:1"), ("all_proxy", "http://q:2")]
+            ),
             Ok(Some("http://q:2".into()))
         );
         assert_eq!(
-            pick(https, &[("all_proxy", "http://q:2"), ("HTTPS_PROXY", "http://p:1")]),
+            pick(
+                https,
+                &[("all_proxy", "http://q:2"), ("HTTPS_PROXY", "http://p:1")]
+            ),
             Ok(Some("http://p:1".into()))
         );
         assert_eq!(pick(https, &[("http_proxy", "http://p:1")]), Ok(None));

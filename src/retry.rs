@@ -4,20 +4,43 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// A `Retry-After` that asks for more than this ends the retries at once.
 pub const RETRY_AFTER_LIMIT: Duration = Duration::from_secs(60);
+/// Longer waits count as this one: the clock arithmetic cannot overflow, and a script reading
+/// `retry_after_s` gets a number every JSON reader holds exactly.
+pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(1_000_000_000);
 
-/// `Retry-After` as delta-seconds or an HTTP-date; a date in the past means now.
+/// `Retry-After` as delta-seconds or an HTTP-date; a date in the past means now. At most
+/// [`RETRY_AFTER_CAP`].
 pub fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         // A number too large for u64 is still "too long to wait".
-        return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
+        let secs = value.parse().unwrap_or(u64::MAX);
+        return Some(Duration::from_secs(secs).min(RETRY_AFTER_CAP));
     }
-    let at = UNIX_EPOCH + Duration::from_secs(http_date(value)?);
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+    let at = match http_date(value)? {
+        Some(secs) => UNIX_EPOCH + Duration::from_secs(secs),
+        None => return Some(RETRY_AFTER_CAP),
+    };
+    Some(
+        at.duration_since(now)
+            .unwrap_or(Duration::ZERO)
+            .min(RETRY_AFTER_CAP),
+    )
 }
 
-/// Seconds since the epoch of an HTTP-date in any of the three forms of RFC 9110 5.6.7.
-fn http_date(s: &str) -> Option<u64> {
+/// Whether a wait the server asked for ends the retries: more than [`RETRY_AFTER_LIMIT`].
+pub fn gives_up(asked: Duration) -> bool {
+    asked > RETRY_AFTER_LIMIT
+}
+
+/// A wait in whole seconds for `retry_after_s`, rounded up: 0.2 s is 1 s, never "no wait".
+pub fn whole_seconds(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+}
+
+/// Seconds since the epoch of an HTTP-date in any of the three forms of RFC 9110 5.6.7;
+/// `Some(None)` for a well-formed date past the year 9999.
+fn http_date(s: &str) -> Option<Option<u64>> {
     let words: Vec<&str> = s.split([' ', ',']).filter(|w| !w.is_empty()).collect();
     let (day, month, year, time) = match words.as_slice() {
         // Sun, 06 Nov 1994 08:49:37 GMT
@@ -42,7 +65,12 @@ fn http_date(s: &str) -> Option<u64> {
     if hms.next().is_some() || h > 23 || mi > 59 || se > 60 || year < 1970 {
         return None;
     }
-    Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + mi * 60 + se)
+    if year > 9999 {
+        return Some(None);
+    }
+    Some(Some(
+        days_from_civil(year, month, day) * 86_400 + h * 3600 + mi * 60 + se,
+    ))
 }
 
 /// Days since 1970-01-01 of a Gregorian date (Howard Hinnant's algorithm, years >= 1970).
@@ -107,7 +135,16 @@ mod tests {
         assert_eq!(s("Sun Nov  6 08:49:57 1994"), Some(20));
         assert_eq!(s("Sat, 05 Nov 1994 08:49:37 GMT"), Some(0));
         assert_eq!(s("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
-        assert_eq!(s("99999999999999999999999"), Some(u64::MAX));
+        assert_eq!(s("99999999999999999999999"), Some(1_000_000_000));
+        assert_eq!(s("1000000001"), Some(1_000_000_000));
+        assert_eq!(s("1000000000"), Some(1_000_000_000));
+        assert_eq!(s("999999999"), Some(999_999_999));
+        assert_eq!(
+            s("Sun, 06 Nov 400000000000 08:49:37 GMT"),
+            Some(1_000_000_000)
+        );
+        assert_eq!(s("Fri, 31 Dec 9999 23:59:59 GMT"), Some(1_000_000_000));
+        assert_eq!(s("Sun, 06 Nov 2000 08:49:37 GMT"), Some(189_388_800));
         for bad in [
             "",
             "-1",
@@ -118,6 +155,22 @@ mod tests {
         ] {
             assert_eq!(s(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn sixty_seconds_wait_and_sixty_one_give_up() {
+        assert!(!gives_up(Duration::from_secs(60)));
+        assert!(gives_up(Duration::from_millis(60_001)));
+        assert!(gives_up(Duration::from_secs(61)));
+        assert!(!gives_up(Duration::ZERO));
+    }
+
+    #[test]
+    fn waits_round_up_to_whole_seconds() {
+        assert_eq!(whole_seconds(Duration::from_millis(3_599_200)), 3600);
+        assert_eq!(whole_seconds(Duration::from_secs(3600)), 3600);
+        assert_eq!(whole_seconds(Duration::from_millis(200)), 1);
+        assert_eq!(whole_seconds(Duration::ZERO), 0);
     }
 
     #[test]
