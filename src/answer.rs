@@ -1,4 +1,4 @@
-//! What an answer from the platform means (contract section 5).
+//! What an answer from the platform means: its kind, message, code and request ID.
 
 use crate::http::Answer;
 use crate::kind::Kind;
@@ -17,7 +17,7 @@ impl OrgError {
     pub fn new(kind: Kind, message: impl Into<String>) -> OrgError {
         OrgError {
             kind,
-            message: clean(&message.into()),
+            message: one_line(&message.into()),
             coveo_error_code: None,
             retry_after_s: None,
         }
@@ -37,10 +37,20 @@ pub fn status_kind(status: u16) -> Option<Kind> {
     }
 }
 
+/// Whether an error code says the organization is paused (read-only): it must be resumed
+/// before it can be deleted, and no token would do better.
+pub fn is_read_only_code(code: &str) -> bool {
+    code == "ORGANIZATION_IS_PAUSED" || code.contains("READ_ONLY")
+}
+
 /// The error a non-2xx answer stands for, its message taken from a JSON body when there is one.
 pub fn error_of(a: &Answer) -> OrgError {
-    let kind = status_kind(a.status).unwrap_or(Kind::UnexpectedStatus);
     let body = ErrorBody::parse(&a.body);
+    let paused = body.code.as_deref().is_some_and(is_read_only_code);
+    let kind = match status_kind(a.status).unwrap_or(Kind::UnexpectedStatus) {
+        _ if paused && (400..500).contains(&a.status) => Kind::ReadOnly,
+        kind => kind,
+    };
     let fallback = format!("HTTP {} {}", a.status, a.reason)
         .trim_end()
         .to_owned();
@@ -48,11 +58,11 @@ pub fn error_of(a: &Answer) -> OrgError {
         format!("{fallback}: the request was blocked by Coveo's web application firewall")
     } else if (300..400).contains(&a.status) {
         match &a.location {
-            Some(to) => format!("{fallback}: redirect to {to} not followed"),
+            Some(to) => format!("{fallback}: redirect to {} not followed", clean(to)),
             None => format!("{fallback}: redirect not followed"),
         }
     } else {
-        body.message.unwrap_or(fallback)
+        body.message.map_or(fallback, |m| clean(&m))
     };
     OrgError {
         coveo_error_code: body.code.map(|c| clean(&c)),
@@ -81,9 +91,11 @@ impl ErrorBody {
         let Ok(Value::Object(o)) = serde_json::from_slice::<Value>(body) else {
             return ErrorBody::default();
         };
+        // A field that cleaning would leave empty (only spaces or control characters) is no
+        // message: the next field, or the status line, says more.
         let first = |names: &[&str]| {
             names.iter().find_map(|n| match o.get(*n) {
-                Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+                Some(Value::String(s)) if !clean(s).is_empty() => Some(s.clone()),
                 _ => None,
             })
         };
@@ -97,14 +109,29 @@ impl ErrorBody {
 
 const MESSAGE_LIMIT: usize = 500;
 
-/// One line of at most 500 characters: control characters become spaces, so a message can
-/// never break the one-line-per-failure promise of stderr.
+/// What the server says is untrusted text; this makes it printable: the token replaced by
+/// `[token]` (before anything is cut, so no part of it survives), then [`one_line`].
 pub fn clean(s: &str) -> String {
+    one_line(&crate::config::redact(s))
+}
+
+/// One line of at most 500 characters: control characters and the Unicode line and paragraph
+/// separators (many line-oriented readers split at U+2028 and U+2029) made spaces, trimmed.
+pub fn one_line(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(MESSAGE_LIMIT)
+        .map(|c| {
+            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect::<String>()
         .trim()
+        .chars()
+        .take(MESSAGE_LIMIT)
+        .collect::<String>()
+        .trim_end()
         .to_owned()
 }
 
@@ -139,5 +166,26 @@ mod tests {
     fn messages_are_one_bounded_line() {
         assert_eq!(clean("a\nb\r\tc"), "a b  c");
         assert_eq!(clean(&"é".repeat(600)).chars().count(), 500);
+        assert_eq!(clean("a\u{2028}b\u{2029}c\u{85}d"), "a b c d");
+        assert_eq!(clean(&format!("{}x", " ".repeat(600))), "x");
+        assert_eq!(clean("\u{1}\u{2028}\n"), "");
+    }
+
+    #[test]
+    fn a_message_of_control_characters_is_no_message() {
+        let b = ErrorBody::parse(br#"{"message":"\u0001\u2028","detail":"D"}"#);
+        assert_eq!(b.message.as_deref(), Some("D"));
+        let b = ErrorBody::parse(br#"{"message":"\n\r"}"#);
+        assert_eq!(b.message, None);
+    }
+
+    #[test]
+    fn read_only_codes() {
+        assert!(is_read_only_code("ORGANIZATION_IS_PAUSED"));
+        assert!(is_read_only_code(
+            "OPERATION_FORBIDDEN_FOR_ORGANIZATION_IN_READ_ONLY"
+        ));
+        assert!(!is_read_only_code("ACCESS_DENIED"));
+        assert!(!is_read_only_code("ORGANIZATION_IS_PAUSED_NOT"));
     }
 }

@@ -85,7 +85,9 @@ pub fn parse(args: Vec<OsString>) -> Result<Command, Failure> {
     };
     o.region = string_value(&mut p, "--region")?;
     o.environment = string_value(&mut p, "--environment")?;
-    o.platform_url = string_value(&mut p, "--platform-url")?;
+    // A rejected base URL is a config error however it was given, this one included.
+    o.platform_url =
+        string_value(&mut p, "--platform-url").map_err(|f| Failure::config(f.message))?;
     o.token_file = path_value(&mut p, "--token-file")?;
     o.ca_file = path_value(&mut p, "--ca-file")?;
     o.from_file = path_value(&mut p, "--from-file")?;

@@ -16,15 +16,29 @@ use ureq::tls::Certificate;
 pub struct Token(String);
 
 impl Token {
+    fn new(token: &str) -> Token {
+        *SECRET.lock().unwrap_or_else(|e| e.into_inner()) = token.to_owned();
+        Token(token.to_owned())
+    }
+
     pub fn bearer(&self) -> String {
         format!("Bearer {}", self.0)
     }
+}
 
-    /// Every occurrence of the token in `text` replaced by `[token]`: servers echo tokens
-    /// (`Invalid access token: <token>`), and what they say ends up in logs.
-    pub fn redact(&self, text: &str) -> String {
-        text.replace(&self.0, "[token]")
+/// The token of the run, for [`redact`]. One process has one token; a process-wide value lets
+/// every string from the server be cleaned where it is cleaned anyway, without threading the
+/// token through code that has no other use for it.
+static SECRET: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+/// Every occurrence of the run's token in `text` replaced by `[token]`: servers echo tokens
+/// (`Invalid access token: <token>`), and what they say ends up in logs and cron mail.
+pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
+    let secret = SECRET.lock().unwrap_or_else(|e| e.into_inner());
+    if secret.is_empty() || !text.contains(secret.as_str()) {
+        return std::borrow::Cow::Borrowed(text);
     }
+    std::borrow::Cow::Owned(text.replace(secret.as_str(), "[token]"))
 }
 
 impl std::fmt::Debug for Token {
@@ -261,7 +275,7 @@ fn checked_token(raw: &str, source: &TokenSource) -> Result<Token, Failure> {
             token.len()
         )));
     }
-    Ok(Token(token.to_owned()))
+    Ok(Token::new(token))
 }
 
 /// The first line of a token file, read no further than [`TOKEN_FILE_LIMIT`] bytes.

@@ -23,8 +23,10 @@ use ureq::unversioned::transport::{
 };
 use ureq::Agent;
 
-/// At most this much of an answer's body is read (contract section 5).
+/// At most this much of an answer's body is read.
 pub const BODY_LIMIT: u64 = 64 * 1024;
+/// A longer answer head (status line and headers) is a `protocol` error.
+const HEAD_LIMIT: usize = 64 * 1024;
 
 /// What the server answered, with the parts of it that anything downstream reads.
 #[derive(Debug, Clone)]
@@ -73,10 +75,12 @@ impl Client {
             .accept("application/json")
             .timeout_global(Some(cfg.timeout))
             // ureq's 128 KiB defaults are zeroed for each of the TCP and TLS layers: a
-            // quarter of a run's instructions. The response head must fit the input buffer
-            // (ureq's limit for it is 64 KiB); a request head is under 16 KiB even with a
-            // long token.
-            .input_buffer_size(64 * 1024)
+            // quarter of a run's instructions. The input buffer must hold more than the
+            // largest response head: ureq can only tell a head is too large (an answer, not a
+            // lost connection) once the buffer holds more than the limit. A request head is
+            // under 16 KiB: the token is at most 8 KiB.
+            .max_response_header_size(HEAD_LIMIT)
+            .input_buffer_size(HEAD_LIMIT + 4 * 1024)
             .output_buffer_size(16 * 1024)
             .build();
         let written = Arc::new(AtomicBool::new(false));
@@ -206,7 +210,10 @@ fn classify(e: &ureq::Error, timeout: Duration) -> (Kind, String) {
         E::Tls(why) => (Kind::Tls, format!("TLS: {why}")),
         E::Rustls(why) => (Kind::Tls, format!("TLS: {why}")),
         E::Protocol(why) => (Kind::Protocol, format!("not an HTTP answer: {why}")),
-        E::LargeResponseHeader(..) => (Kind::Protocol, "answer headers too large".into()),
+        E::LargeResponseHeader(..) => (
+            Kind::Protocol,
+            format!("the answer's head is larger than {} KiB", HEAD_LIMIT / 1024),
+        ),
         other => (Kind::Protocol, other.to_string()),
     }
 }

@@ -123,8 +123,12 @@ impl<'a> Org<'a> {
         .to_string();
         let url = self.cfg.base.privilege_evaluation();
         let evaluation = succeeded(self.send(|c| c.post_json(&url, &body)))?;
-        match json_object(&evaluation.body).and_then(|mut o| o.remove("approved")) {
+        let evaluation = json_object(&evaluation.body).unwrap_or_default();
+        match evaluation.get("approved") {
             Some(serde_json::Value::Bool(true)) => {}
+            Some(serde_json::Value::Bool(false)) if refused_as_read_only(&evaluation) => {
+                return Err(OrgError::new(Kind::ReadOnly, READ_ONLY))
+            }
             Some(serde_json::Value::Bool(false)) => {
                 return Err(OrgError::new(
                     Kind::Forbidden,
@@ -139,10 +143,7 @@ impl<'a> Org<'a> {
             }
         }
         if org.get("readOnly") == Some(&serde_json::Value::Bool(true)) {
-            return Err(OrgError::new(
-                Kind::ReadOnly,
-                "the organization is read-only (paused); resume it (POST /rest/organizations/ID/resume) before deleting it",
-            ));
+            return Err(OrgError::new(Kind::ReadOnly, READ_ONLY));
         }
         Ok(Done::WouldDelete)
     }
@@ -245,12 +246,29 @@ impl<'a> Org<'a> {
     }
 }
 
+const READ_ONLY: &str = "the organization is read-only (paused)";
+
+/// A privilege evaluation refused because the organization is paused, not for lack of a
+/// privilege: its result codes say so.
+fn refused_as_read_only(evaluation: &serde_json::Map<String, serde_json::Value>) -> bool {
+    let codes = evaluation
+        .get("evaluationReport")
+        .and_then(|r| r.get("privilegeEvaluationResultCodes"))
+        .and_then(|c| c.as_array());
+    codes.is_some_and(|codes| {
+        codes
+            .iter()
+            .any(|c| c.as_str() == Some("OPERATION_FORBIDDEN_FOR_ORGANIZATION_IN_READ_ONLY"))
+    })
+}
+
 /// A 2xx answer, or the error that the answer or its absence stands for.
 fn succeeded(r: Result<Answer, Lost>) -> Result<Answer, OrgError> {
     match r {
         Ok(a) if status_kind(a.status).is_none() => Ok(a),
         Ok(a) => Err(answer::error_of(&a)),
-        Err(lost) => Err(OrgError::new(lost.kind, lost.message)),
+        // ureq's words about a failure may quote what the server sent.
+        Err(lost) => Err(OrgError::new(lost.kind, answer::clean(&lost.message))),
     }
 }
 

@@ -1,5 +1,5 @@
 //! Outcomes to what a script sees: the JSON line on stdout, the human line on stderr, and the
-//! exit status (contract sections 7 and 9).
+//! exit status (see the README, "Output" and "Exit status").
 
 use crate::answer::{status_kind, OrgError};
 use crate::kind::Kind;
@@ -29,7 +29,7 @@ pub fn json_line(o: &Outcome) -> String {
             ),
         ),
     };
-    format!(
+    let line = format!(
         r#"{{"organization_id":{},"ok":{ok},"result":{},"dry_run":{},"http_status":{},"attempts":{},"elapsed_ms":{},"request_id":{},"display_name":{},"error":{error}}}"#,
         s(&o.id),
         Value::from(result),
@@ -39,7 +39,19 @@ pub fn json_line(o: &Outcome) -> String {
         o.elapsed_ms,
         s(&o.request_id),
         s(&o.display_name),
-    )
+    );
+    escape_line_breaks(line)
+}
+
+/// JSON allows U+2028, U+2029 and U+0085 raw inside strings, but many line-oriented readers
+/// split lines there. They can only stand inside strings, where `\uXXXX` means the same.
+pub fn escape_line_breaks(line: String) -> String {
+    if !line.contains(['\u{2028}', '\u{2029}', '\u{85}']) {
+        return line;
+    }
+    line.replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+        .replace('\u{85}', "\\u0085")
 }
 
 /// Who may delete an organization, for failures where the token is the likely cause.
@@ -74,10 +86,11 @@ pub fn human_line(o: &Outcome, e: &OrgError) -> String {
     if let (Some(wait), true) = (e.retry_after_s, e.kind.is_retryable()) {
         line.push_str(&format!(" (the server asked to wait {wait} s)"));
     }
-    if e.coveo_error_code.as_deref() == Some("ORGANIZATION_IS_PAUSED") {
-        line.push_str(
-            "; hint: a read-only (paused) organization must be resumed before it can be deleted",
-        );
+    if e.kind == Kind::ReadOnly {
+        let id = o.id.as_deref().unwrap_or("ID");
+        line.push_str(&format!(
+            "; hint: a read-only (paused) organization cannot be deleted until it is resumed, in the Administration Console or with POST /rest/organizations/{id}/resume"
+        ));
     } else if matches!(e.kind, Kind::Unauthorized | Kind::Forbidden) {
         line.push_str(&format!("; {TOKEN_HINT}"));
     }

@@ -79,10 +79,12 @@ impl Base {
             );
         }
         let path = path.trim_end_matches('/');
+        // No `%`: an encoded `..` or `/` would be decoded by some gateway on the way, and the
+        // prefix must mean the same to every hop.
         if path.split('/').any(|seg| seg == "." || seg == "..")
             || !path
                 .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-._~/%!$&'()*+,;=:@".contains(&b))
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b))
         {
             return bad("has a path that is not a plain prefix");
         }
@@ -186,6 +188,16 @@ mod tests {
             "https://x:99999",
             "https://",
             "https://x/../y",
+            "https://x/./y",
+            "https://x/a/..",
+            "https://x/%2e%2e",
+            "https://x/%2E%2E/y",
+            "https://x/a%2fb",
+            "https://x/a%",
+            "http://localhost.evil.example",
+            "http://127.0.0.1.evil.example",
+            "http://localhostx",
+            "http://127.0.0.1@evil.example",
             "https://x y",
             "platform.cloud.coveo.com",
             "https://[::1",

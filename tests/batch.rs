@@ -234,18 +234,18 @@ fn batch_from_stdin_with_yes() {
 
 #[test]
 fn batch_exit_status_is_that_of_the_first_failure() {
-    // not_found (4) before forbidden (3): 4.
+    // not_found (4) before read_only (1): 4.
     let standin = StandIn::platform(platform());
     let file = list_file("acme1\nghost\npaused\nacme2\n");
     let r = run(&standin, &["--yes", "--from-file", &file]);
     assert_eq!(ids_of(&r.lines), ["acme1", "ghost", "paused", "acme2"]);
     assert_ok(&r.lines[0], "acme1", "deleted", false);
     assert_err(&r.lines[1], Some("ghost"), "not_found");
-    assert_err(&r.lines[2], Some("paused"), "forbidden");
+    assert_err(&r.lines[2], Some("paused"), "read_only");
     assert_eq!(r.lines[2]["http_status"], 403);
     assert_ok(&r.lines[3], "acme2", "deleted", false);
     assert_eq!(r.status, 4, "{r:#?}");
-    assert_stderr_failures(&r, &[("ghost", "not_found"), ("paused", "forbidden")]);
+    assert_stderr_failures(&r, &[("ghost", "not_found"), ("paused", "read_only")]);
     assert_eq!(
         sent(&standin),
         [
@@ -257,15 +257,15 @@ fn batch_exit_status_is_that_of_the_first_failure() {
     );
     assert_eq!(standin.connections(), 1);
 
-    // forbidden (3) before not_found (4): 3.
+    // read_only (1) before not_found (4): 1. A paused organization is no token problem.
     let standin = StandIn::platform(platform());
     let file = list_file("paused\nacme1\nghost\n");
     let r = run(&standin, &["--yes", "--from-file", &file]);
     assert_eq!(ids_of(&r.lines), ["paused", "acme1", "ghost"]);
-    assert_err(&r.lines[0], Some("paused"), "forbidden");
+    assert_err(&r.lines[0], Some("paused"), "read_only");
     assert_ok(&r.lines[1], "acme1", "deleted", false);
     assert_err(&r.lines[2], Some("ghost"), "not_found");
-    assert_eq!(r.status, 3, "{r:#?}");
+    assert_eq!(r.status, 1, "{r:#?}");
     assert_eq!(standin.connections(), 1);
     assert_eq!(standin.remaining_orgs(), ["acme2", "acme3", "paused"]);
 }
