@@ -5,7 +5,8 @@
 //! [`ids`] (organization IDs), [`http`] (one exchange over ureq), [`org`] (one organization:
 //! retries via [`retry`], meaning via [`answer`]), [`confirm`] (the typed confirmation) and
 //! [`report`] (JSON lines, stderr lines, exit status). [`kind`] defines every error kind and
-//! its exit status.
+//! its exit status. Once the run is under way, [`signal`] lets SIGINT and SIGTERM stop it
+//! cleanly.
 
 pub mod answer;
 pub mod cli;
@@ -18,6 +19,7 @@ pub mod org;
 pub mod proxy;
 pub mod report;
 pub mod retry;
+pub mod signal;
 pub mod target;
 
 use answer::OrgError;
@@ -71,14 +73,38 @@ pub fn run(args: Vec<OsString>, env: config::Env, out: &mut dyn Write) -> i32 {
             Err(refused) => return emit_all(out, refused.into_iter()),
         }
     }
-    let outcomes = ids.iter().map(|id| {
-        let org = prompt_org
-            .take()
-            .unwrap_or_else(|| Org::new(&client, &cfg, id));
-        if cfg.dry_run {
-            org.dry_run()
-        } else {
-            org.delete()
+    // Past the confirmation: from here on Ctrl-C or SIGTERM stops the run cleanly, with a
+    // line for every organization, instead of killing it between two of them.
+    signal::install();
+    run_all(out, &client, &cfg, &ids, prompt_org)
+}
+
+/// Works through the organizations in order, `first` being the one the prompt already
+/// fetched, if any. Once a signal was caught, the organizations not yet started are not
+/// sent: each gets an `interrupted` line.
+fn run_all(
+    out: &mut dyn Write,
+    client: &http::Client,
+    cfg: &config::Config,
+    ids: &[&str],
+    mut first: Option<Org>,
+) -> i32 {
+    let outcomes = ids.iter().map(|id| match signal::caught() {
+        Some(s) => Outcome::unsent(
+            Some(id.to_string()),
+            cfg.dry_run,
+            OrgError::new(
+                Kind::Interrupted(s),
+                format!("not started: the run was stopped by {}", s.name()),
+            ),
+        ),
+        None => {
+            let org = first.take().unwrap_or_else(|| Org::new(client, cfg, id));
+            if cfg.dry_run {
+                org.dry_run()
+            } else {
+                org.delete()
+            }
         }
     });
     // Lazy: an organization is touched only after the line of the one before was written.

@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::http::{Answer, Client, Lost};
 use crate::kind::Kind;
 use crate::retry::{self, Jitter, RETRY_AFTER_LIMIT};
+use crate::signal;
 use std::time::{Instant, SystemTime};
 
 /// How an organization ended.
@@ -111,6 +112,16 @@ impl<'a> Org<'a> {
             }
             Err(e) => return Err(e),
         };
+        // Stopping must not cost another request: the line keeps what the GET learned.
+        if let Some(s) = signal::caught() {
+            return Err(OrgError::new(
+                Kind::Interrupted(s),
+                format!(
+                    "stopped by {} after the organization was read; the privilege check was not sent",
+                    s.name()
+                ),
+            ));
+        }
         let body = serde_json::json!({
             "organizationId": self.id,
             "requestedPrivilege": {
@@ -213,11 +224,16 @@ impl<'a> Org<'a> {
             if !retryable
                 || retry >= self.cfg.retries
                 || asked.is_some_and(|d| d > RETRY_AFTER_LIMIT)
+                || signal::caught().is_some()
             {
                 return result;
             }
             retry += 1;
-            std::thread::sleep(asked.unwrap_or_else(|| retry::backoff(retry, jitter.unit())));
+            let wait = asked.unwrap_or_else(|| retry::backoff(retry, jitter.unit()));
+            // A signal during the wait leaves the last attempt's outcome, without a new one.
+            if signal::sleep(wait).is_err() {
+                return result;
+            }
         }
     }
 

@@ -93,14 +93,18 @@ pub fn stderr_line(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "coveo-org-delete: {line}");
 }
 
-/// Exit status of a run: that of the first organization that failed, else 0.
+/// Exit status of a run: that of the first organization that failed, else 0; but an
+/// interruption wins over earlier failures, since a wrapper must learn first that the run
+/// did not get through its list.
 #[derive(Default)]
 pub struct ExitStatus(Option<i32>);
 
 impl ExitStatus {
     pub fn note(&mut self, o: &Outcome) {
-        if let (None, Err(e)) = (self.0, &o.result) {
-            self.0 = Some(e.kind.exit_status());
+        if let Err(e) = &o.result {
+            if self.0.is_none() || matches!(e.kind, Kind::Interrupted(_)) {
+                self.0 = Some(e.kind.exit_status());
+            }
         }
     }
 
