@@ -6,7 +6,7 @@
 //! retries via [`retry`], meaning via [`answer`]), [`confirm`] (the typed confirmation) and
 //! [`report`] (JSON lines, stderr lines, exit status). [`kind`] defines every error kind and
 //! its exit status. Once the run is under way, [`signal`] lets SIGINT and SIGTERM stop it
-//! cleanly.
+//! cleanly and [`progress`] shows it at a terminal.
 
 pub mod answer;
 pub mod cli;
@@ -16,6 +16,7 @@ pub mod http;
 pub mod ids;
 pub mod kind;
 pub mod org;
+pub mod progress;
 pub mod proxy;
 pub mod report;
 pub mod retry;
@@ -26,6 +27,7 @@ use answer::OrgError;
 use ids::Given;
 use kind::{Failure, Kind};
 use org::{Org, Outcome};
+use progress::Progress;
 use report::ExitStatus;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Read, Write};
@@ -89,26 +91,34 @@ fn run_all(
     ids: &[&str],
     mut first: Option<Org>,
 ) -> i32 {
-    let outcomes = ids.iter().map(|id| match signal::caught() {
-        Some(s) => Outcome::unsent(
-            Some(id.to_string()),
-            cfg.dry_run,
-            OrgError::new(
-                Kind::Interrupted(s),
-                format!("not started: the run was stopped by {}", s.name()),
+    let mut progress = Progress::new(ids.len(), cfg.dry_run);
+    let outcomes = ids.iter().enumerate().map(|(i, id)| {
+        let outcome = match signal::caught() {
+            Some(s) => Outcome::unsent(
+                Some(id.to_string()),
+                cfg.dry_run,
+                OrgError::new(
+                    Kind::Interrupted(s),
+                    format!("not started: the run was stopped by {}", s.name()),
+                ),
             ),
-        ),
-        None => {
-            let org = first.take().unwrap_or_else(|| Org::new(client, cfg, id));
-            if cfg.dry_run {
-                org.dry_run()
-            } else {
-                org.delete()
+            None => {
+                progress.start(i, id);
+                let org = first.take().unwrap_or_else(|| Org::new(client, cfg, id));
+                if cfg.dry_run {
+                    org.dry_run()
+                } else {
+                    org.delete()
+                }
             }
-        }
+        };
+        progress.note(&outcome);
+        outcome
     });
     // Lazy: an organization is touched only after the line of the one before was written.
-    emit_all(out, outcomes)
+    let status = emit_all(out, outcomes);
+    progress.finish();
+    status
 }
 
 /// The typed confirmation (contract section 3). `Ok` carries the one organization whose

@@ -1,7 +1,7 @@
-//! Issue 11, long runs: SIGINT and SIGTERM stop a run cleanly once it is under way, and a
-//! second signal ends it at once. Seen from outside: the JSON lines, the exit status or the
-//! signal that ended the process, stderr or the terminal, and what the stand-in platform
-//! received.
+//! Issue 11, long runs: SIGINT and SIGTERM stop a run cleanly once it is under way, a second
+//! signal ends it at once, and a terminal shows progress and a summary. Seen from outside: the
+//! JSON lines, the exit status or the signal that ended the process, stderr or the terminal,
+//! and what the stand-in platform received.
 //!
 //! Signals are sent once the stand-in has seen the request they must land on. A signal sent
 //! with kill(2) is handled before the binary runs any more of its own code, so releasing a
@@ -24,6 +24,8 @@ const TOKEN: &str = "demo-token";
 const LIMIT: Duration = Duration::from_secs(20);
 /// How soon a stopped run must be over once it has nothing left in flight.
 const AT_ONCE: Duration = Duration::from_secs(1);
+/// Erase the line, as the terminal shows it once its `\r` are removed.
+const ERASE: &str = "\x1b[K";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -534,4 +536,107 @@ fn before_the_confirmation_sigint_ends_the_run_the_default_way() {
     assert!(stdout.is_empty(), "{:?}", String::from_utf8_lossy(&stdout));
     assert!(standin.requests().is_empty(), "{:?}", sent(&standin));
     assert_eq!(standin.remaining_orgs(), ["acme1", "acme2", "acme3"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress and summary
+
+#[test]
+fn at_a_terminal_progress_is_cleared_before_a_failure_and_a_summary_ends_the_run() {
+    let standin = StandIn::platform(platform());
+    let session = pty::spawn(
+        command(&standin, &["--yes", "acme1", "ghost", "acme2"]),
+        LIMIT,
+    );
+    let done = session.finish();
+
+    assert_eq!(done.status, 4, "{done:#?}");
+    assert_eq!(done.lines.len(), 3, "{done:#?}");
+    assert_done(&done.lines[0], "acme1", "deleted", false, 204, 1);
+    assert_eq!(done.lines[1]["error"]["kind"], "not_found");
+    assert_done(&done.lines[2], "acme2", "deleted", false, 204, 1);
+    let t = &done.terminal;
+    let start = format!(
+        "{ERASE}[1/3] deleting acme1{ERASE}[2/3] deleting ghost{ERASE}coveo-org-delete: ghost: not_found (HTTP 404 ORGANIZATION_NOT_FOUND)"
+    );
+    let end =
+        format!("\n{ERASE}[3/3] deleting acme2{ERASE}3 organizations: 2 deleted, 1 not found\n");
+    assert!(t.starts_with(&start), "{t:?}");
+    assert!(t.ends_with(&end), "{t:?}");
+    assert_eq!(t.matches('\n').count(), 2, "{t:?}");
+}
+
+#[test]
+fn at_a_terminal_a_dry_run_shows_checking_and_what_would_be_deleted() {
+    let standin = StandIn::platform(platform().forbid_delete());
+    let session = pty::spawn(command(&standin, &["--dry-run", "acme1", "acme2"]), LIMIT);
+    let done = session.finish();
+
+    assert_eq!(done.status, 0, "{done:#?}");
+    assert_eq!(
+        done.terminal,
+        format!(
+            "{ERASE}[1/2] checking acme1{ERASE}[2/2] checking acme2{ERASE}2 organizations: 2 would be deleted\n"
+        )
+    );
+    standin.assert_no_violations();
+}
+
+#[test]
+fn at_a_terminal_a_stopped_run_says_what_was_not_started() {
+    let standin = StandIn::script(vec![Action::Held(Reply::new(204))]);
+    let mut session = pty::spawn(
+        command(&standin, &["--yes", "acme1", "acme2", "acme3"]),
+        LIMIT,
+    );
+    standin.wait_for_requests(1, LIMIT);
+    kill(session.pid(), libc::SIGINT);
+    standin.release();
+    // Read what the terminal shows while the run ends, so the binary never blocks on it.
+    session.read_until("stopped by SIGINT\n");
+    let done = session.finish();
+
+    assert_eq!(done.status, 130, "{done:#?}");
+    assert_eq!(
+        done.terminal,
+        format!(
+            "{ERASE}[1/3] deleting acme1{ERASE}{}\n{}\n3 organizations: 1 deleted, 2 not started; stopped by SIGINT\n",
+            not_started("acme2", "SIGINT"),
+            not_started("acme3", "SIGINT")
+        )
+    );
+    assert_eq!(sent(&standin), ["DELETE /rest/organizations/acme1"]);
+}
+
+#[test]
+fn at_a_terminal_one_organization_shows_no_progress_and_no_summary() {
+    let standin = StandIn::platform(platform());
+    let done = pty::spawn(command(&standin, &["--yes", "ghost"]), LIMIT).finish();
+
+    assert_eq!(done.status, 4, "{done:#?}");
+    let t = &done.terminal;
+    assert!(t.starts_with("coveo-org-delete: ghost: not_found"), "{t:?}");
+    assert_eq!(t.matches('\n').count(), 1, "{t:?}");
+    assert!(
+        !t.contains('\x1b') && !t.contains("organizations:"),
+        "{t:?}"
+    );
+}
+
+#[test]
+fn without_a_terminal_stderr_holds_failures_only() {
+    // A cron job mails whatever stderr holds: nothing for a successful batch.
+    let standin = StandIn::platform(platform());
+    let ended = start(&standin, &["--yes", "acme1", "acme2", "acme3"]).end(LIMIT);
+    assert_eq!(ended.code(), 0, "{ended:#?}");
+    assert_eq!(ended.lines.len(), 3);
+    assert_eq!(ended.stderr, "");
+
+    let standin = StandIn::platform(platform());
+    let ended = start(&standin, &["--yes", "acme1", "ghost"]).end(LIMIT);
+    assert_eq!(ended.code(), 4, "{ended:#?}");
+    let stderr: Vec<&str> = ended.stderr.lines().collect();
+    assert_eq!(stderr.len(), 1, "{}", ended.stderr);
+    assert!(stderr[0].starts_with("coveo-org-delete: ghost: not_found"));
+    assert!(!ended.stderr.contains('\x1b'), "{:?}", ended.stderr);
 }
