@@ -240,7 +240,10 @@ EXIT STATUS:
     3   the token was refused: unauthorized, forbidden
     4   not found: not_found
     5   temporary, safe to run again later: rate_limited, server_error, timeout, connection
-    With several organizations the status is that of the first one that failed.
+    130 stopped by SIGINT, 143 by SIGTERM: interrupted (the organization in flight kept its
+        answer, those not yet started were not sent; a second signal ends the run at once)
+    With several organizations the status is that of the first one that failed; an
+    interruption overrides it.
 
 EXAMPLES:
     COVEO_TOKEN=\"$(cat ~/.coveo-token)\" coveo-org-delete --yes mytestorg1a2b3c

@@ -1,6 +1,8 @@
 //! Every way a run or an organization can fail, with its exit status: the one place both are
 //! defined.
 
+use crate::signal::Signal;
+
 /// The `error.kind` of a JSON line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -20,6 +22,8 @@ pub enum Kind {
     Connection,
     Tls,
     Protocol,
+    /// A signal stopped the run before this organization was done.
+    Interrupted(Signal),
 }
 
 impl Kind {
@@ -41,10 +45,12 @@ impl Kind {
             Kind::Connection => "connection",
             Kind::Tls => "tls",
             Kind::Protocol => "protocol",
+            Kind::Interrupted(_) => "interrupted",
         }
     }
 
-    /// Contract section 9.
+    /// The exit status of a run whose first failure is this one; an interruption's status
+    /// wins over any failure before it (see `report::ExitStatus`).
     pub fn exit_status(self) -> i32 {
         match self {
             Kind::UnexpectedStatus | Kind::Tls | Kind::Protocol | Kind::ReadOnly => 1,
@@ -56,6 +62,8 @@ impl Kind {
             Kind::Unauthorized | Kind::Forbidden => 3,
             Kind::NotFound => 4,
             Kind::RateLimited | Kind::ServerError | Kind::Timeout | Kind::Connection => 5,
+            // What a shell reports for a process that the signal ended: 130, 143.
+            Kind::Interrupted(signal) => 128 + signal.number(),
         }
     }
 

@@ -5,7 +5,8 @@
 //! [`ids`] (organization IDs), [`http`] (one exchange over ureq), [`org`] (one organization:
 //! retries via [`retry`], meaning via [`answer`]), [`confirm`] (the typed confirmation) and
 //! [`report`] (JSON lines, stderr lines, exit status). [`kind`] defines every error kind and
-//! its exit status.
+//! its exit status. Once the run is under way, [`signal`] lets SIGINT and SIGTERM stop it
+//! cleanly and [`progress`] shows it at a terminal.
 
 pub mod answer;
 pub mod cli;
@@ -15,15 +16,18 @@ pub mod http;
 pub mod ids;
 pub mod kind;
 pub mod org;
+pub mod progress;
 pub mod proxy;
 pub mod report;
 pub mod retry;
+pub mod signal;
 pub mod target;
 
 use answer::OrgError;
 use ids::Given;
 use kind::{Failure, Kind};
 use org::{Org, Outcome};
+use progress::Progress;
 use report::ExitStatus;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -71,18 +75,50 @@ pub fn run(args: Vec<OsString>, env: config::Env, out: &mut dyn Write) -> i32 {
             Err(refused) => return emit_all(out, refused.into_iter()),
         }
     }
-    let outcomes = ids.iter().map(|id| {
-        let org = prompt_org
-            .take()
-            .unwrap_or_else(|| Org::new(&client, &cfg, id));
-        if cfg.dry_run {
-            org.dry_run()
-        } else {
-            org.delete()
-        }
+    // Past the confirmation: from here on Ctrl-C or SIGTERM stops the run cleanly, with a
+    // line for every organization, instead of killing it between two of them.
+    signal::install();
+    run_all(out, &client, &cfg, &ids, prompt_org)
+}
+
+/// Works through the organizations in order, `first` being the one the prompt already
+/// fetched, if any. Once a signal was caught, the organizations not yet started are not
+/// sent: each gets an `interrupted` line.
+fn run_all(
+    out: &mut dyn Write,
+    client: &http::Client,
+    cfg: &config::Config,
+    ids: &[&str],
+    mut first: Option<Org>,
+) -> i32 {
+    let mut progress = Progress::new(ids.len(), cfg.dry_run);
+    let outcomes = ids.iter().enumerate().map(|(i, id)| {
+        let outcome = match signal::caught() {
+            Some(s) => Outcome::unsent(
+                Some(id.to_string()),
+                cfg.dry_run,
+                OrgError::new(
+                    Kind::Interrupted(s),
+                    format!("not started: the run was stopped by {}", s.name()),
+                ),
+            ),
+            None => {
+                progress.start(i, id);
+                let org = first.take().unwrap_or_else(|| Org::new(client, cfg, id));
+                if cfg.dry_run {
+                    org.dry_run()
+                } else {
+                    org.delete()
+                }
+            }
+        };
+        progress.note(&outcome);
+        outcome
     });
     // Lazy: an organization is touched only after the line of the one before was written.
-    emit_all(out, outcomes)
+    let status = emit_all(out, outcomes);
+    progress.finish();
+    status
 }
 
 /// The typed confirmation (contract section 3). `Ok` carries the one organization whose
@@ -167,7 +203,13 @@ fn emit_all(out: &mut dyn Write, outcomes: impl Iterator<Item = Outcome>) -> i32
             return kind::EXIT_OUTPUT_FAILED;
         }
     }
-    status.code()
+    // A run that a signal stopped says so first, whatever failed before, and also when the
+    // signal came during its last organization, so that no line reads `interrupted`: the
+    // wrapper that sent it learns the run did not end on its own.
+    match signal::caught() {
+        Some(s) => Kind::Interrupted(s).exit_status(),
+        None => status.code(),
+    }
 }
 
 fn run_failure(out: &mut dyn Write, f: Failure, dry_run: bool) -> i32 {

@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::http::{Answer, Client, Lost};
 use crate::kind::Kind;
 use crate::retry::{self, Jitter};
+use crate::signal;
 use std::time::{Instant, SystemTime};
 
 /// How an organization ended.
@@ -111,6 +112,16 @@ impl<'a> Org<'a> {
             }
             Err(e) => return Err(e),
         };
+        // Stopping must not cost another request: the line keeps what the GET learned.
+        if let Some(s) = signal::caught() {
+            return Err(OrgError::new(
+                Kind::Interrupted(s),
+                format!(
+                    "stopped by {} after the organization was read; the privilege check was not sent",
+                    s.name()
+                ),
+            ));
+        }
         let body = serde_json::json!({
             "organizationId": self.id,
             "requestedPrivilege": {
@@ -210,11 +221,19 @@ impl<'a> Org<'a> {
             if let Some(d) = asked {
                 self.retry_after_s = Some(retry::whole_seconds(d));
             }
-            if !retryable || retry >= self.cfg.retries || asked.is_some_and(retry::gives_up) {
+            if !retryable
+                || retry >= self.cfg.retries
+                || asked.is_some_and(retry::gives_up)
+                || signal::caught().is_some()
+            {
                 return result;
             }
             retry += 1;
-            std::thread::sleep(asked.unwrap_or_else(|| retry::backoff(retry, jitter.unit())));
+            let wait = asked.unwrap_or_else(|| retry::backoff(retry, jitter.unit()));
+            // A signal during the wait leaves the last attempt's outcome, without a new one.
+            if signal::sleep(wait).is_err() {
+                return result;
+            }
         }
     }
 

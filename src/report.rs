@@ -103,10 +103,13 @@ pub fn human_line(o: &Outcome, e: &OrgError) -> String {
 /// `coveo-org-delete: LINE` on stderr. Errors writing stderr are ignored: stdout is the
 /// channel a script relies on, and there is nowhere left to report them.
 pub fn stderr_line(line: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "coveo-org-delete: {line}");
+    let mut err = std::io::stderr().lock();
+    crate::progress::clear(&mut err);
+    let _ = writeln!(err, "coveo-org-delete: {line}");
 }
 
-/// Exit status of a run: that of the first organization that failed, else 0.
+/// Exit status of a run: that of the first organization that failed, else 0 (a signal
+/// overrides it: see `emit_all` in lib.rs).
 #[derive(Default)]
 pub struct ExitStatus(Option<i32>);
 

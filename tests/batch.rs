@@ -961,7 +961,11 @@ fn terminal_no_prompt_with_yes_or_dry_run() {
     let standin = StandIn::platform(platform().forbid_delete());
     let done = at_terminal(&standin, &["--dry-run", "acme1", "acme2"]).finish();
     assert_eq!(done.status, 0, "{done:#?}");
-    assert_eq!(done.terminal, "", "nothing asked, nothing to report");
+    // Nothing asked: the terminal shows only the progress and the summary of two organizations.
+    assert_eq!(
+        done.terminal,
+        "\x1b[K[1/2] checking acme1\x1b[K[2/2] checking acme2\x1b[K2 organizations: 2 would be deleted\n"
+    );
     assert_eq!(ids_of(&done.lines), ["acme1", "acme2"]);
     assert!(done.lines.iter().all(|l| l["result"] == "would_delete"));
     standin.assert_no_violations();

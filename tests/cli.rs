@@ -6,4 +6,5 @@ mod support;
 mod batch;
 mod core;
 mod hostile;
+mod interrupt;
 mod resilience;

@@ -2,15 +2,16 @@
 //! gets the terminal's slave side as stdin and stderr (both are terminals, so it may ask), while
 //! stdout stays a pipe so that its JSON lines can be read apart from the prompt.
 //!
-//! Nothing here sleeps: every wait is a `poll` on the master side (or the stdout pipe) bounded
-//! by the session's deadline. When the deadline passes, the child is killed and the test fails
-//! with everything the terminal showed so far.
+//! Nothing here sleeps to synchronise: every wait is a `poll` on the master side (or the stdout
+//! pipe), or for the exit that follows the end of stdout a `try_wait` every 2 ms, bounded by the
+//! session's deadline. When the deadline passes, the child is killed and the test fails with
+//! everything the terminal showed so far.
 
 use serde_json::Value;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 /// A child process running at a pseudo-terminal.
@@ -158,7 +159,36 @@ impl Session {
 
     /// Waits for the child to end (reading the terminal meanwhile, so it never blocks on it)
     /// and returns what it printed.
-    pub fn finish(mut self) -> Finished {
+    pub fn finish(self) -> Finished {
+        let (status, stdout, terminal) = self.finish_raw();
+        let status = status
+            .code()
+            .unwrap_or_else(|| panic!("killed by a signal: {status:?}\nterminal: {terminal}"));
+        assert!(
+            !terminal.contains("panicked"),
+            "the binary panicked: {terminal}"
+        );
+        let stdout = String::from_utf8(stdout).expect("stdout is UTF-8");
+        let lines = stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+            .collect();
+        Finished {
+            status,
+            stdout,
+            lines,
+            terminal,
+        }
+    }
+
+    /// The child's process ID, to send it signals.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("the child").id()
+    }
+
+    /// Like [`Session::finish`], for a child that may die of a signal: how it ended, its
+    /// stdout, and what the terminal showed (without `\r`).
+    pub fn finish_raw(mut self) -> (ExitStatus, Vec<u8>, String) {
         let mut stdout = Vec::new();
         let mut master_open = true;
         loop {
@@ -183,12 +213,15 @@ impl Session {
             }
         }
         // stdout is closed: the child is exiting.
-        let status = self
-            .child
-            .take()
-            .expect("the child")
-            .wait()
-            .expect("wait for the child");
+        let status = loop {
+            let child = self.child.as_mut().expect("the child");
+            match child.try_wait().expect("wait for the child") {
+                Some(status) => break status,
+                None if self.time_left().is_zero() => self.fail("the child did not exit"),
+                None => std::thread::sleep(Duration::from_millis(2)),
+            }
+        };
+        self.child = None;
         // What it wrote to the terminal before exiting is still buffered at the master.
         while master_open {
             let far = Instant::now() + Duration::from_millis(200).min(self.time_left());
@@ -200,25 +233,7 @@ impl Session {
                 None => master_open = false,
             }
         }
-        let terminal = self.shown();
-        let status = status
-            .code()
-            .unwrap_or_else(|| panic!("killed by a signal: {status:?}\nterminal: {terminal}"));
-        assert!(
-            !terminal.contains("panicked"),
-            "the binary panicked: {terminal}"
-        );
-        let stdout = String::from_utf8(stdout).expect("stdout is UTF-8");
-        let lines = stdout
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
-            .collect();
-        Finished {
-            status,
-            stdout,
-            lines,
-            terminal,
-        }
+        (status, stdout, self.shown())
     }
 
     fn time_left(&self) -> Duration {

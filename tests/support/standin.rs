@@ -151,6 +151,9 @@ pub enum Action {
         /// Announced and streamed body length.
         len: u64,
     },
+    /// Read the request, then send this answer once the test calls [`StandIn::release`]
+    /// (never, if the stand-in is dropped first): a request in flight for as long as a test needs.
+    Held(Reply),
 }
 
 impl Action {
@@ -400,6 +403,8 @@ struct State {
     /// Clones of the open connections' sockets, by connection index, to shut them down on drop.
     open: HashMap<usize, TcpStream>,
     stopping: bool,
+    /// [`StandIn::release`] was called: held answers go out.
+    released: bool,
 }
 
 /// What the accept and connection threads share with the [`StandIn`].
@@ -445,6 +450,15 @@ impl Shared {
         while !st.stopping {
             st = self.changed.wait(st).unwrap_or_else(|e| e.into_inner());
         }
+    }
+
+    /// Blocks until [`StandIn::release`] (true) or until the stand-in is dropped (false).
+    fn await_release(&self) -> bool {
+        let mut st = self.lock();
+        while !st.released && !st.stopping {
+            st = self.changed.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+        !st.stopping
     }
 }
 
@@ -638,6 +652,12 @@ impl StandIn {
                 .0;
         }
     }
+
+    /// Lets every [`Action::Held`] answer go out, those held now and any later one.
+    pub fn release(&self) {
+        self.shared.lock().released = true;
+        self.shared.changed.notify_all();
+    }
 }
 
 impl Drop for StandIn {
@@ -758,6 +778,13 @@ fn serve_http<S: Read + Write>(shared: &Shared, s: &mut S, index: usize) {
             }
             Action::Trickle { reply, every } => trickle(shared, s, &reply, every).is_ok(),
             Action::Huge { status, len } => huge(shared, s, status, len).is_ok(),
+            Action::Held(reply) => {
+                let mut out = reply.head(reply.body.len() as u64);
+                out.extend_from_slice(&reply.body);
+                shared.await_release()
+                    && s.write_all(&out).and_then(|()| s.flush()).is_ok()
+                    && !reply.closes()
+            }
         };
         if !keep_going || client_closes || shared.stopping() {
             return;
