@@ -5,7 +5,7 @@
 //! [`ids`] (organization IDs), [`http`] (one exchange over ureq), [`org`] (one organization:
 //! retries via [`retry`], meaning via [`answer`]), [`confirm`] (the typed confirmation) and
 //! [`report`] (JSON lines, stderr lines, exit status). [`kind`] defines every error kind and
-//! its exit status.
+//! its exit status. [`login`] reads the Coveo CLI's login, the third source of the token.
 
 pub mod answer;
 pub mod cli;
@@ -14,6 +14,7 @@ pub mod confirm;
 pub mod http;
 pub mod ids;
 pub mod kind;
+pub mod login;
 pub mod org;
 pub mod proxy;
 pub mod report;
@@ -48,6 +49,12 @@ pub fn run(args: Vec<OsString>, env: config::Env, out: &mut dyn Write) -> i32 {
         Ok(c) => c,
         Err(f) => return run_failure(out, f, dry_run),
     };
+    if cfg.verbose {
+        report::stderr_line(&answer::clean(&format!(
+            "token from {}; requests go to {}",
+            cfg.token_source, cfg.base.url
+        )));
+    }
     if given.is_empty() {
         return 0;
     }

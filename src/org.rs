@@ -37,6 +37,8 @@ pub struct Outcome {
     pub elapsed_ms: u128,
     pub request_id: Option<String>,
     pub display_name: Option<String>,
+    /// The stderr hint after a 401 or 403 when the token's source calls for its own.
+    pub token_hint: Option<&'static str>,
 }
 
 impl Outcome {
@@ -51,6 +53,7 @@ impl Outcome {
             elapsed_ms: 0,
             request_id: None,
             display_name: None,
+            token_hint: None,
         }
     }
 }
@@ -238,6 +241,10 @@ impl Tries {
         });
         Outcome {
             id,
+            token_hint: result
+                .as_ref()
+                .err()
+                .and_then(|e| cfg.token_source.hint(e.kind)),
             result,
             dry_run: cfg.dry_run,
             http_status: self.last.as_ref().map(|a| a.status),

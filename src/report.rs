@@ -43,7 +43,7 @@ pub fn json_line(o: &Outcome) -> String {
 }
 
 /// Who may delete an organization, for failures where the token is the likely cause.
-const TOKEN_HINT: &str = "hint: only an access token tied to a user (e.g. from 'coveo auth:login') with the Organization - Edit privilege can delete an organization; API keys and platform tokens cannot, and user tokens expire after at most 4 hours";
+const TOKEN_HINT: &str = "hint: only an access token tied to a user (e.g. from 'coveo auth:login') with the Organization - Edit privilege can delete an organization; API keys and platform tokens cannot; the Coveo CLI's tokens last 24 hours, Administration Console session tokens at most 4 hours";
 
 /// The human line of a failed outcome:
 /// `coveo-org-delete: ORG_ID: KIND (HTTP 403 ACCESS_DENIED): message [request ID] hint`.
@@ -79,7 +79,7 @@ pub fn human_line(o: &Outcome, e: &OrgError) -> String {
             "; hint: a read-only (paused) organization must be resumed before it can be deleted",
         );
     } else if matches!(e.kind, Kind::Unauthorized | Kind::Forbidden) {
-        line.push_str(&format!("; {TOKEN_HINT}"));
+        line.push_str(&format!("; {}", o.token_hint.unwrap_or(TOKEN_HINT)));
     }
     if e.kind == Kind::Usage {
         line.push_str(" (see --help)");
