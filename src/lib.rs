@@ -5,7 +5,8 @@
 //! [`ids`] (organization IDs), [`http`] (one exchange over ureq), [`org`] (one organization:
 //! retries via [`retry`], meaning via [`answer`]), [`confirm`] (the typed confirmation) and
 //! [`report`] (JSON lines, stderr lines, exit status). [`kind`] defines every error kind and
-//! its exit status. [`login`] reads the Coveo CLI's login, the third source of the token.
+//! its exit status. [`login`] reads the Coveo CLI's login, the third source of the token;
+//! [`list`] is `--list`.
 
 pub mod answer;
 pub mod cli;
@@ -14,6 +15,7 @@ pub mod confirm;
 pub mod http;
 pub mod ids;
 pub mod kind;
+pub mod list;
 pub mod login;
 pub mod org;
 pub mod proxy;
@@ -54,6 +56,9 @@ pub fn run(args: Vec<OsString>, env: config::Env, out: &mut dyn Write) -> i32 {
             "token from {}; requests go to {}",
             cfg.token_source, cfg.base.url
         )));
+    }
+    if let Some(keep) = &options.list {
+        return list::run(&http::Client::new(&cfg), &cfg, keep, out);
     }
     if given.is_empty() {
         return 0;

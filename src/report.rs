@@ -115,7 +115,13 @@ pub fn emit(out: &mut dyn Write, o: &Outcome) -> std::io::Result<()> {
     if let Err(e) = &o.result {
         stderr_line(&human_line(o, e));
     }
-    let written = writeln!(out, "{}", json_line(o)).and_then(|_| out.flush());
+    write_line(out, &json_line(o))
+}
+
+/// Writes one JSON line to `out`, flushed at once; when `out` cannot be written, says so on
+/// stderr and returns the error: the run must stop.
+pub fn write_line(out: &mut dyn Write, line: &str) -> std::io::Result<()> {
+    let written = writeln!(out, "{line}").and_then(|_| out.flush());
     if let Err(e) = &written {
         stderr_line(&format!(
             "stdout cannot be written ({}); stopping before the next organization",
