@@ -5,5 +5,6 @@ mod support;
 
 mod batch;
 mod core;
+mod listing;
 mod login;
 mod resilience;
