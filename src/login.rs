@@ -49,7 +49,9 @@ pub fn read(env: Env) -> Result<Result<(String, Login), String>, Failure> {
     };
     let origin = describe(&path);
     match std::fs::metadata(&path) {
-        Ok(_) => {}
+        Ok(meta) if meta.is_file() => {}
+        // A FIFO would block the run forever, a device could be endless: only a file is read.
+        Ok(_) => return Err(broken(&origin, "is not a regular file")),
         Err(e) if is_absent(&e) => {
             return Ok(Err(format!(
                 "there is no Coveo CLI login ({} does not exist)",

@@ -378,13 +378,18 @@ fn exactly_1_mib_is_still_read() {
 
 #[test]
 fn an_unreadable_login_file_is_a_config_error_naming_it() {
-    // A directory where the file should be: it exists, and reading it fails.
+    // A directory where the file should be: it exists, and is no file to read.
     let dir = temp_dir("login-is-a-directory");
     std::fs::create_dir(dir.join("config.json")).unwrap();
-    // /dev/zero: endless, so the 1 MiB bound must hold.
+    // A device and a FIFO: endless, or blocking forever; refused without reading.
     let zero = temp_dir("login-is-dev-zero");
     std::os::unix::fs::symlink("/dev/zero", zero.join("config.json")).unwrap();
-    let mut cases = vec![("a directory", dir), ("/dev/zero", zero)];
+    let fifo = temp_dir("login-is-a-fifo");
+    let fifo_path =
+        std::ffi::CString::new(fifo.join("config.json").as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo has no other precondition.
+    assert_eq!(unsafe { libc::mkfifo(fifo_path.as_ptr(), 0o600) }, 0);
+    let mut cases = vec![("a directory", dir), ("/dev/zero", zero), ("a FIFO", fifo)];
     // Permissions do not stop root: only meaningful for another user.
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 {
