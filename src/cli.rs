@@ -323,7 +323,8 @@ OPTIONS:
                               such as Test
         --older-than AGE      With --list: keep organizations created more than AGE ago; AGE
                               is a whole number and s, m, h, d or w, such as 36h or 7d
-    -v, --verbose             One line per HTTP attempt on stderr
+    -v, --verbose             On stderr: where the token came from and where requests go,
+                              then one line per HTTP attempt
     -h, --help                Print this help
     -V, --version             Print the version
         --                    End of options
@@ -331,9 +332,9 @@ OPTIONS:
 ENVIRONMENT:
     COVEO_TOKEN               Access token of a user (API keys cannot delete organizations)
     COVEO_CONFIG_DIR, XDG_CONFIG_HOME, HOME
-                              Without --token-file and COVEO_TOKEN, the token (and its region
-                              and environment) come from the Coveo CLI's login ('coveo
-                              auth:login'): config.json in $COVEO_CONFIG_DIR, else in
+                              Without --token-file and COVEO_TOKEN, the token comes from the
+                              Coveo CLI's login ('coveo auth:login'), with its region and
+                              environment: config.json in $COVEO_CONFIG_DIR, else in
                               $XDG_CONFIG_HOME/@coveo/cli, else in $HOME/.config/@coveo/cli
     COVEO_REGION, COVEO_ENVIRONMENT, COVEO_PLATFORM_URL, SSL_CERT_FILE   as above
     https_proxy, HTTPS_PROXY, http_proxy, HTTP_PROXY, all_proxy, ALL_PROXY, no_proxy, NO_PROXY
@@ -346,7 +347,8 @@ EXIT STATUS:
     3   the token was refused: unauthorized, forbidden
     4   not found: not_found
     5   temporary, safe to run again later: rate_limited, server_error, timeout, connection
-    With several organizations the status is that of the first one that failed.
+    With several organizations the status is that of the first one that failed; with
+    --list, that of the failure that ended the listing, else 0.
 
 EXAMPLES:
     COVEO_TOKEN=\"$(cat ~/.coveo-token)\" coveo-org-delete --yes mytestorg1a2b3c
