@@ -30,6 +30,7 @@ pub fn run(client: &Client, cfg: &Config, keep: &Listing, out: &mut dyn Write) -
     let mut seen = HashSet::new();
     let mut page = 0;
     loop {
+        // Between two pages: the one place where a listing may stop early.
         let started = Instant::now();
         let mut tries = Tries::default();
         let fetched = fetch(client, cfg, keep, page, &mut tries);
