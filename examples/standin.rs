@@ -6,7 +6,10 @@
 //!
 //! Organizations: each argument is `ID` or `ID=Display name`; prefix `readonly:` makes it a
 //! read-only (paused) organization. Without arguments: `demoorg1`, `demoorg2` and the read-only
-//! `demopaused`. Tokens: `demo-token` may delete, `demo-viewer-token` may only read.
+//! `demopaused`, plus four organizations for `--list` (types, creation dates relative to now,
+//! owners): the test organizations `cirun1a2b` (9 days old), `cirun3c4d` (3 days) and
+//! `cirun5e6f` (2 hours: a test still running), and the production `cidashboard` (30 days), all
+//! named `ci-...`. Tokens: `demo-token` may delete, `demo-viewer-token` may only read.
 //!
 //! Bench mode (`make bench`): `standin --bench [--tls CA_FILE_OUT]` answers every `DELETE` with
 //! `204 No Content` and a fresh `X-Request-ID`, whatever the path and token (anything else gets
@@ -50,6 +53,7 @@ fn main() {
 
 /// The fake platform with the organizations named by `args` (the demo's three without any).
 fn platform_server(mut args: Vec<String>) -> standin::StandIn {
+    let mut platform = standin::Platform::new().token("demo-viewer-token", false);
     if args.is_empty() {
         args = [
             "demoorg1=Demo Org 1",
@@ -58,8 +62,8 @@ fn platform_server(mut args: Vec<String>) -> standin::StandIn {
         ]
         .map(String::from)
         .to_vec();
+        platform = listable(platform);
     }
-    let mut platform = standin::Platform::new().token("demo-viewer-token", false);
     for arg in &args {
         let (read_only, spec) = match arg.strip_prefix("readonly:") {
             Some(rest) => (true, rest),
@@ -73,6 +77,57 @@ fn platform_server(mut args: Vec<String>) -> standin::StandIn {
         };
     }
     standin::StandIn::platform(platform)
+}
+
+/// The demo's organizations as the listing shows them, and four more for it.
+fn listable(platform: standin::Platform) -> standin::Platform {
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let ago = |hours: i64| Some(now_ms - hours * 3_600_000);
+    let listed = |t: &str, hours: i64, email: &str| standin::Listed {
+        created_ms: ago(hours),
+        org_type: Some(t.to_string()),
+        owner_email: Some(email.to_string()),
+    };
+    platform
+        .listing_of(
+            "demoorg1",
+            listed("Production", 400 * 24, "admin@example.com"),
+        )
+        .listing_of(
+            "demoorg2",
+            listed("Production", 300 * 24, "admin@example.com"),
+        )
+        .listing_of("demopaused", listed("Trial", 90 * 24, "admin@example.com"))
+        .listed_org(
+            "cirun1a2b",
+            "ci-run nightly 1",
+            Some("Test"),
+            ago(9 * 24),
+            Some("ci@example.com"),
+        )
+        .listed_org(
+            "cirun3c4d",
+            "ci-run nightly 2",
+            Some("Test"),
+            ago(3 * 24),
+            Some("ci@example.com"),
+        )
+        .listed_org(
+            "cirun5e6f",
+            "ci-run in progress",
+            Some("Test"),
+            ago(2),
+            Some("ci@example.com"),
+        )
+        .listed_org(
+            "cidashboard",
+            "ci-dashboard",
+            Some("Production"),
+            ago(30 * 24),
+            Some("admin@example.com"),
+        )
 }
 
 /// Bench mode: plain HTTP, and HTTPS too with `--tls CA_FILE_OUT`.

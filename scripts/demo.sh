@@ -46,6 +46,47 @@ step "A hostile ID is refused before anything is sent (exit 2)" \
 step "Without --yes and without a terminal, nothing is deleted (exit 2)" \
   COVEO_TOKEN=demo-token "$bin" --platform-url "$url" demoorg2
 
+# The nightly clean-up of test organizations. The stand-in also has ci-run test
+# organizations 9 days, 3 days and 2 hours old, and a production one named ci-dashboard.
+step "List the organizations the token can see: one JSON line each, oldest first" \
+  COVEO_TOKEN=demo-token "$bin" --platform-url "$url" --list
+step "Only test organizations named ci-... and created more than 2 days ago" \
+  COVEO_TOKEN=demo-token "$bin" --platform-url "$url" --list --type Test --name-prefix ci- --older-than 2d
+
+# The token of the pipeline comes from a Coveo CLI login, as 'coveo auth:login' stores it.
+cli_login=$(mktemp -d)
+trap 'rm -f "$errors"; rm -rf "$cli_login"' EXIT
+printf '{"version":"1.1.0","region":"us","environment":"prod","accessToken":"demo-token","anonymous":false}\n' \
+  >"$cli_login/config.json"
+list_errors="$cli_login/list.err"
+
+# pipe_step TITLE TOKEN_SETTING: the listing (with TOKEN_SETTING) piped into a deletion (with
+# the CLI login), two processes joined by a pipe as cron runs them.
+pipe_step() {
+  local title=$1 token_setting=$2
+  echo "== $title"
+  echo "\$ $token_setting $bin --platform-url $url --list --type Test --name-prefix ci- --older-than 2d \\"
+  echo "    | COVEO_CONFIG_DIR=$cli_login $bin --platform-url $url --yes --missing-ok --from-file -"
+  local statuses
+  set +e
+  env "$token_setting" "$bin" --platform-url "$url" --list --type Test --name-prefix ci- --older-than 2d 2>"$list_errors" \
+    | env COVEO_CONFIG_DIR="$cli_login" "$bin" --platform-url "$url" --yes --missing-ok --from-file - 2>"$errors" \
+    | sed 's/^/  stdout: /'
+  statuses=("${PIPESTATUS[@]}")
+  set -e
+  sed 's/^/  stderr (listing): /' "$list_errors"
+  sed 's/^/  stderr (deletion): /' "$errors"
+  echo "  exit statuses: listing ${statuses[0]}, deletion ${statuses[1]}"
+  echo
+}
+
+pipe_step "A listing that fails (a token the platform refuses) ends with a failure line: nothing is deleted" \
+  COVEO_TOKEN=not-a-user-token
+pipe_step "The nightly clean-up: the listing piped into a deletion (token from the Coveo CLI's login)" \
+  COVEO_CONFIG_DIR="$cli_login"
+step "What is left: the test still running, the production ci-dashboard, the demo organizations" \
+  COVEO_CONFIG_DIR="$cli_login" "$bin" --platform-url "$url" --list
+
 # Closing its stdin stops the stand-in.
 exec {STANDIN[1]}>&-
 wait

@@ -13,7 +13,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub enum Command {
     Help,
     Version,
-    Run(Options),
+    Run(Box<Options>),
 }
 
 /// The options of a run, as given on the command line.
@@ -32,6 +32,16 @@ pub struct Options {
     pub ca_file: Option<PathBuf>,
     pub from_file: Option<PathBuf>,
     pub ids: Vec<OsString>,
+    /// `--list` and its filters.
+    pub list: Option<Listing>,
+}
+
+/// What `--list` keeps: every filter given, all of them together.
+#[derive(Debug, Default, Clone)]
+pub struct Listing {
+    pub name_prefix: Option<String>,
+    pub org_type: Option<String>,
+    pub older_than: Option<Duration>,
 }
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -58,6 +68,10 @@ const OPTIONS: &[&str] = &[
     "--retries",
     "--ca-file",
     "--from-file",
+    "--list",
+    "--name-prefix",
+    "--type",
+    "--older-than",
 ];
 
 pub fn parse(args: Vec<OsString>) -> Result<Command, Failure> {
@@ -108,6 +122,21 @@ pub fn parse(args: Vec<OsString>) -> Result<Command, Failure> {
         None => DEFAULT_RETRIES,
     };
 
+    let list = p.contains("--list");
+    let listing = Listing {
+        name_prefix: non_empty(string_value(&mut p, "--name-prefix")?, "--name-prefix")?,
+        org_type: non_empty(string_value(&mut p, "--type")?, "--type")?,
+        older_than: match string_value(&mut p, "--older-than")? {
+            Some(s) => Some(parse_age(&s).ok_or_else(|| {
+                Failure::usage(format!(
+                    "--older-than takes a whole number followed by s, m, h, d or w, such as 36h or 7d, not '{}'",
+                    s.escape_debug()
+                ))
+            })?),
+            None => None,
+        },
+    };
+
     let mut ids = Vec::new();
     for arg in p.finish() {
         match arg.to_str() {
@@ -117,6 +146,22 @@ pub fn parse(args: Vec<OsString>) -> Result<Command, Failure> {
     }
     ids.extend(after_dashes);
 
+    if list {
+        check_list_alone(&o, &ids)?;
+        o.list = Some(listing);
+        return Ok(Command::Run(Box::new(o)));
+    }
+    for (given, flag) in [
+        (listing.name_prefix.is_some(), "--name-prefix"),
+        (listing.org_type.is_some(), "--type"),
+        (listing.older_than.is_some(), "--older-than"),
+    ] {
+        if given {
+            return Err(Failure::usage(format!(
+                "{flag} selects what --list lists, and goes only with --list; to delete what a listing shows, pipe it into: coveo-org-delete --yes --from-file -"
+            )));
+        }
+    }
     if o.from_file.is_some() && !ids.is_empty() {
         return Err(Failure::usage(
             "--from-file cannot be combined with organization IDs on the command line",
@@ -128,7 +173,55 @@ pub fn parse(args: Vec<OsString>) -> Result<Command, Failure> {
         ));
     }
     o.ids = ids;
-    Ok(Command::Run(o))
+    Ok(Command::Run(Box::new(o)))
+}
+
+/// `--list` only lists: anything about deleting, or IDs, is a mistake worth stopping for.
+fn check_list_alone(o: &Options, ids: &[OsString]) -> Result<(), Failure> {
+    let conflict = [
+        (!ids.is_empty(), "organization IDs"),
+        (o.from_file.is_some(), "--from-file"),
+        (o.yes, "--yes"),
+        (o.dry_run, "--dry-run"),
+        (o.missing_ok, "--missing-ok"),
+    ]
+    .into_iter()
+    .find_map(|(given, what)| given.then_some(what));
+    match conflict {
+        Some(what) => Err(Failure::usage(format!(
+            "--list cannot be combined with {what}: it only lists, with GETs; to delete what it lists, pipe it into: coveo-org-delete --yes --from-file -"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// A filter given as an empty word (`--name-prefix "$UNSET"`) would keep everything: refused.
+fn non_empty(v: Option<String>, flag: &str) -> Result<Option<String>, Failure> {
+    match v {
+        Some(s) if s.is_empty() => Err(Failure::usage(format!(
+            "{flag} is empty (an unset shell variable?); it would keep every organization"
+        ))),
+        other => Ok(other),
+    }
+}
+
+/// A whole number followed by `s`, `m`, `h`, `d` or `w` (`36h`, `7d`); `None` when it is not
+/// one, or is too large to be a duration.
+fn parse_age(s: &str) -> Option<Duration> {
+    let unit = match s.bytes().last()? {
+        b's' => 1,
+        b'm' => 60,
+        b'h' => 3600,
+        b'd' => 86_400,
+        b'w' => 604_800,
+        _ => return None,
+    };
+    let digits = &s[..s.len() - 1];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    Some(Duration::from_secs(n.checked_mul(unit)?))
 }
 
 fn string_value(
@@ -206,6 +299,7 @@ Permanently delete Coveo Cloud V2 organizations. One JSON line per organization 
 USAGE:
     coveo-org-delete [OPTIONS] ORG_ID...
     coveo-org-delete [OPTIONS] --from-file FILE      (FILE '-' reads the IDs from stdin)
+    coveo-org-delete --list [--name-prefix P] [--type T] [--older-than AGE] [OPTIONS]
 
 OPTIONS:
     -y, --yes                 Delete without asking
@@ -217,18 +311,33 @@ OPTIONS:
         --environment E       prod (default), hipaa, dev, stg              [env: COVEO_ENVIRONMENT]
         --platform-url URL    Base URL; overrides region and environment   [env: COVEO_PLATFORM_URL]
         --token-file FILE     Read the token from FILE's first line instead of COVEO_TOKEN
+                              (or the Coveo CLI's login)
         --timeout SECS        Deadline of one attempt, connect to last byte (default 30)
         --retries N           Extra attempts after a temporary failure (default 3)
         --ca-file FILE        Trust exactly the CA certificates in this PEM file
                                                                            [env: SSL_CERT_FILE]
-        --from-file FILE      Organization IDs, one per line; '#' comments and blank lines skipped
-    -v, --verbose             One line per HTTP attempt on stderr
+        --from-file FILE      Organization IDs, one per line; '#' comments and blank lines skipped;
+                              a JSON line of this tool stands for its organization_id
+        --list                List the organizations the token can see, one JSON line each,
+                              oldest first; sends only GETs
+        --name-prefix P       With --list: keep display names that start with P (exact case)
+        --type T              With --list: keep organizations of type T (any letter case),
+                              such as Test
+        --older-than AGE      With --list: keep organizations created more than AGE ago; AGE
+                              is a whole number and s, m, h, d or w, such as 36h or 7d
+    -v, --verbose             On stderr: where the token came from and where requests go,
+                              then one line per HTTP attempt
     -h, --help                Print this help
     -V, --version             Print the version
         --                    End of options
 
 ENVIRONMENT:
     COVEO_TOKEN               Access token of a user (API keys cannot delete organizations)
+    COVEO_CONFIG_DIR, XDG_CONFIG_HOME, HOME
+                              Without --token-file and COVEO_TOKEN, the token comes from the
+                              Coveo CLI's login ('coveo auth:login'), with its region and
+                              environment: config.json in $COVEO_CONFIG_DIR, else in
+                              $XDG_CONFIG_HOME/@coveo/cli, else in $HOME/.config/@coveo/cli
     COVEO_REGION, COVEO_ENVIRONMENT, COVEO_PLATFORM_URL, SSL_CERT_FILE   as above
     https_proxy, HTTPS_PROXY, http_proxy, HTTP_PROXY, all_proxy, ALL_PROXY, no_proxy, NO_PROXY
 
@@ -242,12 +351,17 @@ EXIT STATUS:
     5   temporary, safe to run again later: rate_limited, server_error, timeout, connection
     130 stopped by SIGINT, 143 by SIGTERM: interrupted (the organization in flight kept its
         answer, those not yet started were not sent; a second signal ends the run at once)
-    With several organizations the status is that of the first one that failed; an
-    interruption overrides it.
+    With several organizations the status is that of the first one that failed; with
+    --list, that of the failure that ended the listing, else 0; an interruption overrides
+    either.
 
 EXAMPLES:
     COVEO_TOKEN=\"$(cat ~/.coveo-token)\" coveo-org-delete --yes mytestorg1a2b3c
     coveo-org-delete --token-file ~/.coveo-token --region eu --dry-run --from-file orgs.txt
+    # Nightly, after a person ran 'coveo auth:login' that day: delete the test organizations
+    # of CI runs older than 2 days (a listing that fails part-way deletes nothing)
+    coveo-org-delete --list --type Test --name-prefix ci- --older-than 2d \\
+      | coveo-org-delete --yes --missing-ok --from-file -
 "
     )
 }
@@ -269,6 +383,35 @@ mod tests {
             "0", "0.0", "", ".", "-1", "1e3", "abc", "1s", " 1", "inf", "NaN",
         ] {
             assert_eq!(t(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn ages() {
+        let a = |s| parse_age(s).map(|d| d.as_secs());
+        assert_eq!(a("36h"), Some(36 * 3600));
+        assert_eq!(a("7d"), Some(7 * 86_400));
+        assert_eq!(a("2w"), Some(2 * 604_800));
+        assert_eq!(a("90m"), Some(5400));
+        assert_eq!(a("0s"), Some(0));
+        assert_eq!(a("007d"), Some(7 * 86_400));
+        for bad in [
+            "",
+            "d",
+            "7",
+            "7D",
+            "7 d",
+            " 7d",
+            "-7d",
+            "+7d",
+            "7.5d",
+            "7dd",
+            "1y",
+            "7é",
+            "99999999999999999999s",
+            "30500000000000000w",
+        ] {
+            assert_eq!(a(bad), None, "{bad}");
         }
     }
 }

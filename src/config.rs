@@ -52,6 +52,18 @@ impl std::fmt::Debug for Token {
 pub enum TokenSource {
     File(PathBuf),
     Env,
+    /// The Coveo CLI's login (`coveo auth:login`).
+    Login(crate::login::Login),
+}
+
+impl TokenSource {
+    /// The hint after a 401 or 403 when this source calls for its own; `None`: the general one.
+    pub fn hint(&self, kind: Kind) -> Option<&'static str> {
+        match self {
+            TokenSource::Login(login) => login.hint(kind),
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Display for TokenSource {
@@ -59,6 +71,7 @@ impl std::fmt::Display for TokenSource {
         match self {
             TokenSource::File(p) => write!(f, "--token-file {}", p.display()),
             TokenSource::Env => f.write_str("COVEO_TOKEN"),
+            TokenSource::Login(login) => f.write_str(&crate::login::describe(&login.path)),
         }
     }
 }
@@ -115,7 +128,7 @@ fn path_var(env: Env, var: &str) -> Option<PathBuf> {
 /// A value and where it came from, so that a bad one gets the right kind of error.
 struct Setting {
     value: String,
-    origin: &'static str,
+    origin: String,
     kind: Kind,
 }
 
@@ -128,16 +141,31 @@ fn setting(
     match (flag, from_env) {
         (Some(v), _) => Some(Setting {
             value: v.clone(),
-            origin: flag_name,
+            origin: flag_name.to_owned(),
             kind: Kind::Usage,
         }),
         (None, Some(value)) => Some(Setting {
             value,
-            origin: var,
+            origin: var.to_owned(),
             kind: Kind::Config,
         }),
         (None, None) => None,
     }
+}
+
+/// The `key` (`region`, `environment`) of the Coveo CLI's login, when the token is the
+/// login's: the platform comes with its token. A bad value is a `config` error naming the file.
+fn login_setting(login: Option<&crate::login::Login>, key: &str) -> Option<Setting> {
+    let login = login?;
+    let value = match key {
+        "region" => login.region.clone(),
+        _ => login.environment.clone(),
+    }?;
+    Some(Setting {
+        value,
+        origin: format!("the {key} in {}", crate::login::describe(&login.path)),
+        kind: Kind::Config,
+    })
 }
 
 /// A name from `allowed`, in any letter case; `(name, kind of a later error about it)`.
@@ -178,8 +206,15 @@ pub fn build(o: &Options, env: Env) -> Result<Config, Failure> {
             }
         }
     }
+    let (token, token_source) = token(o.token_file.as_deref(), env)?;
+    // The login's region and environment apply unless a flag or a variable says otherwise.
+    let login = match &token_source {
+        TokenSource::Login(l) if o.platform_url.is_none() && env_url.is_none() => Some(l),
+        _ => None,
+    };
     let region = one_of(
-        setting(&o.region, "--region", env_region, "COVEO_REGION"),
+        setting(&o.region, "--region", env_region, "COVEO_REGION")
+            .or_else(|| login_setting(login, "region")),
         target::REGIONS,
         "us",
     )?;
@@ -189,7 +224,8 @@ pub fn build(o: &Options, env: Env) -> Result<Config, Failure> {
             "--environment",
             env_environment,
             "COVEO_ENVIRONMENT",
-        ),
+        )
+        .or_else(|| login_setting(login, "environment")),
         target::ENVIRONMENTS,
         "prod",
     )?;
@@ -210,7 +246,6 @@ pub fn build(o: &Options, env: Env) -> Result<Config, Failure> {
             Base::for_host(host)
         }
     };
-    let (token, token_source) = token(o.token_file.as_deref(), env)?;
     let roots = match (&o.ca_file, path_var(env, "SSL_CERT_FILE")) {
         (Some(path), _) => Some(load_roots(path, "--ca-file")?),
         (None, Some(path)) => Some(load_roots(&path, "SSL_CERT_FILE")?),
@@ -238,7 +273,11 @@ pub const TOKEN_LIMIT: usize = 8 * 1024;
 /// `--token-file` reads at most this much: the token is on the first line.
 const TOKEN_FILE_LIMIT: u64 = 64 * 1024;
 
-/// The first of `--token-file` and `COVEO_TOKEN`. Messages never include the token.
+/// Where a token may come from, for the messages about a missing or empty one.
+const TOKEN_SOURCES: &str = "a token comes from --token-file FILE, else COVEO_TOKEN (set but empty, it does not fall through), else the Coveo CLI's login: run 'coveo auth:login', or set COVEO_TOKEN to the access token of a user who may delete the organization";
+
+/// The first of `--token-file`, `COVEO_TOKEN` and the Coveo CLI's login. Messages never
+/// include the token.
 fn token(file: Option<&Path>, env: Env) -> Result<(Token, TokenSource), Failure> {
     let (raw, source) = if let Some(path) = file {
         (token_file_line(path)?, TokenSource::File(path.to_owned()))
@@ -246,9 +285,14 @@ fn token(file: Option<&Path>, env: Env) -> Result<(Token, TokenSource), Failure>
         // Set but empty is an error below: it never falls through to another source.
         (v, TokenSource::Env)
     } else {
-        return Err(Failure::config(
-            "no token: set COVEO_TOKEN or use --token-file FILE with the access token of a user who may delete the organization",
-        ));
+        match crate::login::read(env)? {
+            Ok((raw, login)) => (raw, TokenSource::Login(login)),
+            Err(why) => {
+                return Err(Failure::config(format!(
+                    "no token: no --token-file, COVEO_TOKEN is not set, and {why}; {TOKEN_SOURCES}"
+                )))
+            }
+        }
     };
     Ok((checked_token(&raw, &source)?, source))
 }
@@ -261,7 +305,7 @@ fn checked_token(raw: &str, source: &TokenSource) -> Result<Token, Failure> {
     }
     if token.is_empty() {
         return Err(Failure::config(format!(
-            "no token: {source} is empty; set COVEO_TOKEN or use --token-file FILE with the access token of a user who may delete the organization"
+            "no token: {source} is empty; {TOKEN_SOURCES}"
         )));
     }
     if !token.bytes().all(|b| b.is_ascii_graphic()) {

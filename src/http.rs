@@ -39,6 +39,8 @@ pub struct Answer {
     pub waf_block: bool,
     /// The first [`BODY_LIMIT`] bytes, or fewer if reading stopped early.
     pub body: Vec<u8>,
+    /// Why reading the body stopped before its end (deadline, lost connection), if it did.
+    pub cut: Option<(Kind, String)>,
 }
 
 /// An attempt that got no answer.
@@ -102,7 +104,7 @@ impl Client {
     }
 
     pub fn delete(&self, url: &str) -> Result<Answer, Lost> {
-        self.exchange("DELETE", url, || {
+        self.exchange("DELETE", url, BODY_LIMIT, || {
             self.agent
                 .delete(url)
                 .header("Authorization", &self.bearer)
@@ -111,7 +113,12 @@ impl Client {
     }
 
     pub fn get(&self, url: &str) -> Result<Answer, Lost> {
-        self.exchange("GET", url, || {
+        self.get_up_to(url, BODY_LIMIT)
+    }
+
+    /// A GET whose body may be up to `limit` bytes long (a page of the listing).
+    pub fn get_up_to(&self, url: &str, limit: u64) -> Result<Answer, Lost> {
+        self.exchange("GET", url, limit, || {
             self.agent
                 .get(url)
                 .header("Authorization", &self.bearer)
@@ -120,7 +127,7 @@ impl Client {
     }
 
     pub fn post_json(&self, url: &str, body: &str) -> Result<Answer, Lost> {
-        self.exchange("POST", url, || {
+        self.exchange("POST", url, BODY_LIMIT, || {
             self.agent
                 .post(url)
                 .header("Authorization", &self.bearer)
@@ -133,11 +140,13 @@ impl Client {
         &self,
         method: &str,
         url: &str,
+        limit: u64,
         call: impl FnOnce() -> Result<ureq::http::Response<ureq::Body>, ureq::Error>,
     ) -> Result<Answer, Lost> {
         let started = Instant::now();
         self.written.store(false, Ordering::SeqCst);
-        let result = call().map(read_answer).map_err(|e| {
+        let read = |res| read_answer(res, limit, self.timeout);
+        let result = call().map(read).map_err(|e| {
             let (kind, message) = classify(&e, self.timeout);
             Lost {
                 kind,
@@ -166,16 +175,23 @@ fn header(res: &ureq::http::Response<ureq::Body>, name: &str) -> Option<String> 
         .map(|v| v.trim().to_owned())
 }
 
-fn read_answer(mut res: ureq::http::Response<ureq::Body>) -> Answer {
+fn read_answer(mut res: ureq::http::Response<ureq::Body>, limit: u64, timeout: Duration) -> Answer {
     let status = res.status();
     let mut body = Vec::new();
     // A body that stops early (deadline, closed connection) still leaves its status: the
     // server has answered, and what was read so far is all there is to go on.
-    let _ = res
+    let cut = res
         .body_mut()
         .as_reader()
-        .take(BODY_LIMIT)
-        .read_to_end(&mut body);
+        .take(limit)
+        .read_to_end(&mut body)
+        .err()
+        .map(
+            |e| match e.get_ref().and_then(|i| i.downcast_ref::<ureq::Error>()) {
+                Some(inner) => classify(inner, timeout),
+                None => classify(&ureq::Error::Io(e), timeout),
+            },
+        );
     Answer {
         status: status.as_u16(),
         reason: status.canonical_reason().unwrap_or("").to_owned(),
@@ -185,6 +201,7 @@ fn read_answer(mut res: ureq::http::Response<ureq::Body>) -> Answer {
         waf_block: header(&res, "x-coveo-waf-action")
             .is_some_and(|v| v.eq_ignore_ascii_case("block")),
         body,
+        cut,
     }
 }
 

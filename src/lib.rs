@@ -5,8 +5,9 @@
 //! [`ids`] (organization IDs), [`http`] (one exchange over ureq), [`org`] (one organization:
 //! retries via [`retry`], meaning via [`answer`]), [`confirm`] (the typed confirmation) and
 //! [`report`] (JSON lines, stderr lines, exit status). [`kind`] defines every error kind and
-//! its exit status. Once the run is under way, [`signal`] lets SIGINT and SIGTERM stop it
-//! cleanly and [`progress`] shows it at a terminal.
+//! its exit status. [`login`] reads the Coveo CLI's login, the third source of the token;
+//! [`list`] is `--list`. Once the run is under way, [`signal`] lets SIGINT and SIGTERM stop
+//! it cleanly and [`progress`] shows it at a terminal.
 
 pub mod answer;
 pub mod cli;
@@ -15,6 +16,8 @@ pub mod confirm;
 pub mod http;
 pub mod ids;
 pub mod kind;
+pub mod list;
+pub mod login;
 pub mod org;
 pub mod progress;
 pub mod proxy;
@@ -52,6 +55,17 @@ pub fn run(args: Vec<OsString>, env: config::Env, out: &mut dyn Write) -> i32 {
         Ok(c) => c,
         Err(f) => return run_failure(out, f, dry_run),
     };
+    if cfg.verbose {
+        report::stderr_line(&answer::clean(&format!(
+            "token from {}; requests go to {}",
+            cfg.token_source, cfg.base.url
+        )));
+    }
+    if let Some(keep) = &options.list {
+        // No confirmation: a listing changes nothing, and stops cleanly from the start.
+        signal::install();
+        return list::run(&http::Client::new(&cfg), &cfg, keep, out);
+    }
     if given.is_empty() {
         return 0;
     }

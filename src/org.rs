@@ -38,6 +38,8 @@ pub struct Outcome {
     pub elapsed_ms: u128,
     pub request_id: Option<String>,
     pub display_name: Option<String>,
+    /// The stderr hint after a 401 or 403 when the token's source calls for its own.
+    pub token_hint: Option<&'static str>,
 }
 
 impl Outcome {
@@ -52,8 +54,19 @@ impl Outcome {
             elapsed_ms: 0,
             request_id: None,
             display_name: None,
+            token_hint: None,
         }
     }
+}
+
+/// What the attempts of one organization (or of one page of the listing) have learned so far.
+#[derive(Default)]
+pub struct Tries {
+    pub attempts: u32,
+    pub last: Option<Answer>,
+    pub retry_after_s: Option<u64>,
+    /// An earlier attempt may have reached the server without its answer reaching us.
+    pub outcome_unknown: bool,
 }
 
 /// What the requests of one organization have learned so far.
@@ -62,11 +75,7 @@ pub struct Org<'a> {
     cfg: &'a Config,
     id: String,
     started: Instant,
-    attempts: u32,
-    last: Option<Answer>,
-    retry_after_s: Option<u64>,
-    /// An earlier attempt may have reached the server without its answer reaching us.
-    outcome_unknown: bool,
+    tries: Tries,
     pub display_name: Option<String>,
 }
 
@@ -77,10 +86,7 @@ impl<'a> Org<'a> {
             cfg,
             id: id.to_owned(),
             started: Instant::now(),
-            attempts: 0,
-            last: None,
-            retry_after_s: None,
-            outcome_unknown: false,
+            tries: Tries::default(),
             display_name: None,
         }
     }
@@ -90,7 +96,7 @@ impl<'a> Org<'a> {
         let url = self.cfg.base.organization(&self.id);
         let result = match self.send(|c| c.delete(&url)) {
             // The organization is gone either way; an earlier attempt may have been the one.
-            Ok(a) if a.status == 404 && self.outcome_unknown => Ok(Done::Deleted),
+            Ok(a) if a.status == 404 && self.tries.outcome_unknown => Ok(Done::Deleted),
             Ok(a) if a.status == 404 && self.cfg.missing_ok => Ok(Done::AlreadyAbsent),
             other => succeeded(other).map(|_| Done::Deleted),
         };
@@ -182,25 +188,29 @@ impl<'a> Org<'a> {
     /// Fetch the display name once, no retry: a prompt that cannot show it asks anyway.
     pub fn learn_display_name(&mut self) {
         let url = self.cfg.base.organization(&self.id);
-        self.attempts += 1;
+        self.tries.attempts += 1;
         if let Ok(a) = self.client.get(&url) {
             if let Some(org) = json_object(&a.body).filter(|_| status_kind(a.status).is_none()) {
                 self.note_display_name(&org);
             }
-            self.last = Some(a);
+            self.tries.last = Some(a);
         }
     }
+}
 
-    /// Sends until an answer is final or the retries are spent; the last answer or loss.
-    fn send(
+impl Tries {
+    /// Sends until an answer is final or `retries` are spent; the last answer or loss.
+    pub fn send(
         &mut self,
+        client: &Client,
+        retries: u32,
         mut once: impl FnMut(&Client) -> Result<Answer, Lost>,
     ) -> Result<Answer, Lost> {
         let mut jitter = Jitter::new();
         let mut retry = 0;
         loop {
             self.attempts += 1;
-            let result = once(self.client);
+            let result = once(client);
             let retryable = match &result {
                 Ok(a) => {
                     self.last = Some(a.clone());
@@ -222,7 +232,7 @@ impl<'a> Org<'a> {
                 self.retry_after_s = Some(retry::whole_seconds(d));
             }
             if !retryable
-                || retry >= self.cfg.retries
+                || retry >= retries
                 || asked.is_some_and(retry::gives_up)
                 || signal::caught().is_some()
             {
@@ -237,20 +247,46 @@ impl<'a> Org<'a> {
         }
     }
 
-    fn finish(self, result: Result<Done, OrgError>) -> Outcome {
+    /// The outcome these attempts lead to, for organization `id` (`None`: the whole run).
+    pub fn outcome(
+        self,
+        cfg: &Config,
+        id: Option<String>,
+        started: Instant,
+        result: Result<Done, OrgError>,
+    ) -> Outcome {
         let result = result.map_err(|mut e| {
             e.retry_after_s = self.retry_after_s;
             e
         });
         Outcome {
-            id: Some(self.id),
+            id,
+            token_hint: result
+                .as_ref()
+                .err()
+                .and_then(|e| cfg.token_source.hint(e.kind)),
             result,
-            dry_run: self.cfg.dry_run,
+            dry_run: cfg.dry_run,
             http_status: self.last.as_ref().map(|a| a.status),
             attempts: self.attempts,
-            elapsed_ms: self.started.elapsed().as_millis(),
+            elapsed_ms: started.elapsed().as_millis(),
             request_id: self.last.as_ref().and_then(answer::request_id),
+            display_name: None,
+        }
+    }
+}
+
+impl<'a> Org<'a> {
+    fn send(&mut self, once: impl FnMut(&Client) -> Result<Answer, Lost>) -> Result<Answer, Lost> {
+        self.tries.send(self.client, self.cfg.retries, once)
+    }
+
+    fn finish(self, result: Result<Done, OrgError>) -> Outcome {
+        Outcome {
             display_name: self.display_name,
+            ..self
+                .tries
+                .outcome(self.cfg, Some(self.id), self.started, result)
         }
     }
 
@@ -282,7 +318,7 @@ fn refused_as_read_only(evaluation: &serde_json::Map<String, serde_json::Value>)
 }
 
 /// A 2xx answer, or the error that the answer or its absence stands for.
-fn succeeded(r: Result<Answer, Lost>) -> Result<Answer, OrgError> {
+pub fn succeeded(r: Result<Answer, Lost>) -> Result<Answer, OrgError> {
     match r {
         Ok(a) if status_kind(a.status).is_none() => Ok(a),
         Ok(a) => Err(answer::error_of(&a)),

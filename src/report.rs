@@ -55,7 +55,7 @@ pub fn escape_line_breaks(line: String) -> String {
 }
 
 /// Who may delete an organization, for failures where the token is the likely cause.
-const TOKEN_HINT: &str = "hint: only an access token tied to a user (e.g. from 'coveo auth:login') with the Organization - Edit privilege can delete an organization; API keys and platform tokens cannot, and user tokens expire after at most 4 hours";
+const TOKEN_HINT: &str = "hint: only an access token tied to a user (e.g. from 'coveo auth:login') with the Organization - Edit privilege can delete an organization; API keys and platform tokens cannot; the Coveo CLI's tokens last 24 hours, Administration Console session tokens at most 4 hours";
 
 /// The human line of a failed outcome:
 /// `coveo-org-delete: ORG_ID: KIND (HTTP 403 ACCESS_DENIED): message [request ID] hint`.
@@ -92,7 +92,7 @@ pub fn human_line(o: &Outcome, e: &OrgError) -> String {
             "; hint: a read-only (paused) organization cannot be deleted until it is resumed, in the Administration Console or with POST /rest/organizations/{id}/resume"
         ));
     } else if matches!(e.kind, Kind::Unauthorized | Kind::Forbidden) {
-        line.push_str(&format!("; {TOKEN_HINT}"));
+        line.push_str(&format!("; {}", o.token_hint.unwrap_or(TOKEN_HINT)));
     }
     if e.kind == Kind::Usage {
         line.push_str(" (see --help)");
@@ -131,7 +131,13 @@ pub fn emit(out: &mut dyn Write, o: &Outcome) -> std::io::Result<()> {
     if let Err(e) = &o.result {
         stderr_line(&human_line(o, e));
     }
-    let written = writeln!(out, "{}", json_line(o)).and_then(|_| out.flush());
+    write_line(out, &json_line(o))
+}
+
+/// Writes one JSON line to `out`, flushed at once; when `out` cannot be written, says so on
+/// stderr and returns the error: the run must stop.
+pub fn write_line(out: &mut dyn Write, line: &str) -> std::io::Result<()> {
+    let written = writeln!(out, "{line}").and_then(|_| out.flush());
     if let Err(e) = &written {
         stderr_line(&format!(
             "stdout cannot be written ({}); stopping before the next organization",

@@ -738,6 +738,9 @@ fn dry_run_verbose_shows_the_get_and_the_post() {
     assert_ok(r.line(), "acme1", "would_delete", true);
     assert_eq!(r.status, 0);
     let lines = stderr_lines(&r);
+    let source = format!("coveo-org-delete: token from COVEO_TOKEN; requests go to {url}");
+    assert_eq!(lines.first(), Some(&source.as_str()), "{}", r.stderr);
+    let lines = &lines[1..];
     assert_eq!(lines.len(), 2, "one line per attempt: {}", r.stderr);
     let get = format!("{url}/rest/organizations/acme1");
     let post = format!("{url}/rest/privilege/evaluate");

@@ -7,4 +7,6 @@ mod batch;
 mod core;
 mod hostile;
 mod interrupt;
+mod listing;
+mod login;
 mod resilience;

@@ -1058,13 +1058,25 @@ fn coveo_platform_url_is_the_fallback_of_the_flag() {
 // Section 7: the token never shows; stderr lines; --verbose
 // ---------------------------------------------------------------------------------------------
 
+/// The stderr lines of a `--verbose` run after its first, which says where the token came
+/// from and where requests go.
+fn verbose_attempts<'a>(run: &'a Run, standin: &StandIn) -> Vec<&'a str> {
+    let err = stderr_lines(run);
+    let first = format!(
+        "coveo-org-delete: token from COVEO_TOKEN; requests go to {}",
+        standin.url()
+    );
+    assert_eq!(err.first(), Some(&first.as_str()), "{}", run.stderr);
+    err[1..].to_vec()
+}
+
 #[test]
 fn the_token_never_appears_even_with_verbose_on_success() {
     let standin = StandIn::script(vec![Action::status(204)]);
     let run = delete(&standin, &["--verbose"], &["acme1"]);
     assert_eq!(run.status, 0, "{run:#?}");
     run.assert_hides(TOKEN);
-    let err = stderr_lines(&run);
+    let err = verbose_attempts(&run, &standin);
     assert_eq!(err.len(), 1, "one line per attempt: {}", run.stderr);
     let url = format!("{}/rest/organizations/acme1", standin.url());
     assert!(
@@ -1089,7 +1101,7 @@ fn the_token_never_appears_even_with_verbose_on_a_401() {
     let run = delete(&standin, &["--verbose"], &["acme1"]);
     assert_eq!(run.status, 3, "{run:#?}");
     run.assert_hides(TOKEN);
-    let err = stderr_lines(&run);
+    let err = verbose_attempts(&run, &standin);
     assert_eq!(err.len(), 2, "attempt line + failure line: {}", run.stderr);
     assert!(err[0].contains("DELETE") && err[0].contains("401") && has_millis(err[0]));
     assert!(
@@ -1113,7 +1125,7 @@ fn verbose_prints_one_line_per_attempt() {
     assert_eq!(line["result"], "deleted");
     assert_eq!(line["attempts"], 2);
     assert_eq!(line["http_status"], 204);
-    let err = stderr_lines(&run);
+    let err = verbose_attempts(&run, &standin);
     assert_eq!(err.len(), 2, "{}", run.stderr);
     let url = format!("{}/rest/organizations/acme1", standin.url());
     for (l, status) in err.iter().zip(["503", "204"]) {

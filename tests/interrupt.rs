@@ -336,15 +336,17 @@ fn sigint_ends_a_retry_wait_at_once_keeping_the_last_answer() {
     assert_eq!(first["error"]["kind"], "server_error", "{first}");
     assert_eq!(first["error"]["retry_after_s"], 30, "{first}");
     assert_not_started(&ended.lines[1], "acme2", false, "SIGINT");
+    // --verbose: where the token came from, the attempt, then the two failures.
     let stderr: Vec<&str> = ended.stderr.lines().collect();
-    assert_eq!(stderr.len(), 3, "{}", ended.stderr);
-    assert!(stderr[0].contains("DELETE"), "{}", ended.stderr);
+    assert_eq!(stderr.len(), 4, "{}", ended.stderr);
+    assert!(stderr[0].contains("token from COVEO_TOKEN"), "{}", ended.stderr);
+    assert!(stderr[1].contains("DELETE"), "{}", ended.stderr);
     assert!(
-        stderr[1].starts_with("coveo-org-delete: acme1: server_error (HTTP 503)"),
+        stderr[2].starts_with("coveo-org-delete: acme1: server_error (HTTP 503)"),
         "{}",
         ended.stderr
     );
-    assert_eq!(stderr[2], not_started("acme2", "SIGINT"));
+    assert_eq!(stderr[3], not_started("acme2", "SIGINT"));
     assert_eq!(sent(&standin), ["DELETE /rest/organizations/acme1"]);
     standin.assert_no_violations();
 }
@@ -673,4 +675,62 @@ fn sigint_in_the_retry_wait_of_a_single_organization_exits_130() {
     assert_eq!(ended.lines[0]["error"]["kind"], "server_error");
     assert_eq!(ended.lines[0]["attempts"], 1);
     assert_eq!(sent(&standin), ["DELETE /rest/organizations/acme1"]);
+}
+
+/// A full page of the listing (100 organizations, so more pages would follow).
+fn full_page(first: usize) -> String {
+    let items: Vec<String> = (first..first + 100)
+        .map(|i| {
+            format!(
+                r#"{{"id":"ci{i:03}","displayName":"ci {i}","createdDate":{}}}"#,
+                1_700_000_000_000u64 + i as u64
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"items":[{}],"totalEntries":1000,"totalPages":10}}"#,
+        items.join(",")
+    )
+}
+
+#[test]
+fn a_listing_stops_after_the_page_in_flight_with_an_interrupted_line() {
+    let standin = StandIn::script(vec![Action::Held(Reply::new(200).json(&full_page(0)))]);
+    let run = start(&standin, &["--list"]);
+    standin.wait_for_requests(1, LIMIT);
+    run.signal(libc::SIGTERM);
+    standin.release();
+    let ended = run.end(LIMIT);
+    assert_eq!(ended.code(), 143, "{ended:#?}");
+    assert_eq!(ended.lines.len(), 101, "{}", ended.stdout);
+    assert!(ended.lines[..100].iter().all(|l| l["result"] == "listed"));
+    let last = &ended.lines[100];
+    assert_shape(last);
+    assert_eq!(last["organization_id"], Value::Null);
+    assert_eq!(last["error"]["kind"], "interrupted", "{last}");
+    assert_eq!(last["http_status"], 200, "{last}");
+    // Only the page in flight was asked for.
+    assert_eq!(standin.requests().len(), 1);
+    assert!(standin.requests().iter().all(|r| r.method == "GET"));
+}
+
+#[test]
+fn a_listing_stopped_in_a_retry_wait_ends_interrupted_at_once() {
+    let standin = StandIn::script(vec![
+        Action::json(200, &full_page(0)),
+        Action::Reply(Reply::new(503).header("Retry-After", "30")),
+    ]);
+    let mut run = start(&standin, &["--list", "--verbose"]);
+    run.stderr_line_with("-> 503 Service Unavailable");
+    let signalled = Instant::now();
+    run.signal(libc::SIGINT);
+    let ended = run.end(LIMIT);
+    assert!(ended.at - signalled < AT_ONCE, "{ended:#?}");
+    assert_eq!(ended.code(), 130, "{ended:#?}");
+    assert_eq!(ended.lines.len(), 101, "{}", ended.stdout);
+    let last = &ended.lines[100];
+    assert_eq!(last["organization_id"], Value::Null);
+    assert_eq!(last["error"]["kind"], "interrupted", "{last}");
+    assert_eq!(last["http_status"], 503, "{last}");
+    assert_eq!(standin.requests().len(), 2);
 }

@@ -1101,7 +1101,10 @@ fn verbose_gives_one_line_per_attempt_without_the_token() {
         let l = run.line();
         assert_eq!(l["result"], "deleted", "{run:#?}");
         assert_eq!(l["attempts"], 3, "{run:#?}");
-        let lines: Vec<&str> = run.stderr.lines().collect();
+        let lines: Vec<&str> = run.stderr.lines().skip(1).collect();
+        assert!(run
+            .stderr
+            .starts_with("coveo-org-delete: token from COVEO_TOKEN; requests go to "));
         assert_eq!(lines.len(), 3, "one line per attempt: {run:#?}");
         for (line, what) in lines.iter().zip(["503", "connection", "204"]) {
             assert!(line.contains("DELETE"), "method: {line}");
@@ -1122,7 +1125,10 @@ fn verbose_names_the_error_of_an_attempt_without_an_answer() {
     let run = delete_at(&s.url(), &["-v", "--timeout", "0.3", "--retries", "0"]);
     assert_eq!(run.status, 5, "{run:#?}");
     assert_eq!(run.line()["error"]["kind"], "timeout", "{run:#?}");
-    let lines: Vec<&str> = run.stderr.lines().collect();
+    let lines: Vec<&str> = run.stderr.lines().skip(1).collect();
+    assert!(run
+        .stderr
+        .starts_with("coveo-org-delete: token from COVEO_TOKEN; requests go to "));
     assert_eq!(lines.len(), 2, "the attempt, then the failure: {run:#?}");
     let attempt = lines[0];
     assert!(

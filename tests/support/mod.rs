@@ -35,3 +35,13 @@ pub fn temp_file(name_hint: &str, contents: &[u8]) -> PathBuf {
     std::fs::write(&path, contents).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
     path
 }
+
+/// Makes a new empty directory under the system temp directory, unique per process and call.
+/// Not removed automatically.
+pub fn temp_dir(name_hint: &str) -> PathBuf {
+    let marker = temp_file(&format!("{name_hint}.d"), b"");
+    let dir = marker.with_extension("dir");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
+    let _ = std::fs::remove_file(&marker);
+    dir
+}

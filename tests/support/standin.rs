@@ -182,6 +182,8 @@ pub struct Platform {
     /// token -> may edit (delete) organizations
     tokens: HashMap<String, bool>,
     forbid_delete: bool,
+    /// `GET /rest/organizations`: what it shows and how it misbehaves.
+    listing: Listing,
 }
 
 impl Default for Platform {
@@ -199,6 +201,7 @@ impl Platform {
             orgs: BTreeMap::new(),
             tokens,
             forbid_delete: false,
+            listing: Listing::default(),
         }
     }
 
@@ -241,6 +244,9 @@ impl Platform {
     /// Answers one request, the way the platform notes describe; violations go to `violations`.
     fn answer(&mut self, req: &Request, violations: &mut Vec<String>) -> Reply {
         let request_id = new_request_id();
+        if let Some(reply) = self.listing.intercept(req, violations) {
+            return reply;
+        }
         let path = req.path.split('?').next().unwrap_or("");
         let token = req
             .header("authorization")
@@ -309,6 +315,7 @@ impl Platform {
                 self.orgs.remove(id);
                 Reply::new(204).header("X-Request-ID", &request_id)
             }
+            ("GET", None, "/rest/organizations") => self.list(req, &request_id),
             ("GET", Some(id), _) => match self.orgs.get(id) {
                 Some(org) => platform_reply(
                     200,
@@ -376,6 +383,226 @@ impl Platform {
             ),
         }
     }
+}
+
+/// What `GET /rest/organizations` shows of an organization besides its ID, name and
+/// `readOnly`; a `None` field is left out of the organization's JSON.
+#[derive(Clone, Debug, Default)]
+pub struct Listed {
+    /// `createdDate`, milliseconds since the epoch.
+    pub created_ms: Option<i64>,
+    /// `type`, e.g. `Test`.
+    pub org_type: Option<String>,
+    /// `owner.email` (the whole `owner` object is left out without it).
+    pub owner_email: Option<String>,
+}
+
+/// The listing of the fake platform: extra fields and items, and its faults.
+#[derive(Clone, Debug, Default)]
+struct Listing {
+    fields: HashMap<String, Listed>,
+    /// Items as they are, e.g. without an `id`; listed after the organizations of equal date.
+    raw_items: Vec<serde_json::Value>,
+    bare_array: bool,
+    without_total_pages: bool,
+    ignore_type: bool,
+    shift_pages: bool,
+    only_gets: bool,
+    /// (page, answers left, answer): that page gets this answer so many times.
+    failing: Vec<(u64, usize, Reply)>,
+}
+
+impl Listing {
+    /// A non-GET under [`Platform::only_gets`], or a page set to fail: answered here.
+    fn intercept(&mut self, req: &Request, violations: &mut Vec<String>) -> Option<Reply> {
+        if self.only_gets && req.method != "GET" {
+            violations.push(format!("{} {} sent to a listing", req.method, req.path));
+            return Some(Reply::new(599).json(r#"{"message":"stand-in: only GETs in this test"}"#));
+        }
+        let (path, query) = req.path.split_once('?').unwrap_or((&req.path, ""));
+        if req.method != "GET" || path != "/rest/organizations" {
+            return None;
+        }
+        let page = query_value(query, "page").and_then(|p| p.parse::<u64>().ok())?;
+        let fault = self
+            .failing
+            .iter_mut()
+            .find(|(p, left, _)| *p == page && *left > 0)?;
+        fault.1 -= 1;
+        Some(fault.2.clone())
+    }
+}
+
+impl Platform {
+    /// Adds an organization with the fields a listing shows.
+    pub fn listed_org(
+        self,
+        id: &str,
+        display_name: &str,
+        org_type: Option<&str>,
+        created_ms: Option<i64>,
+        owner_email: Option<&str>,
+    ) -> Platform {
+        let listed = Listed {
+            created_ms,
+            org_type: org_type.map(str::to_string),
+            owner_email: owner_email.map(str::to_string),
+        };
+        self.org(id, display_name).listing_of(id, listed)
+    }
+
+    /// Sets what the listing shows of an organization (added with [`Platform::org`] or
+    /// [`Platform::read_only_org`]) besides its ID, name and `readOnly`.
+    pub fn listing_of(mut self, id: &str, listed: Listed) -> Platform {
+        self.listing.fields.insert(id.to_string(), listed);
+        self
+    }
+
+    /// Adds an item to the listing as it is (without an `id`, with odd fields, ...).
+    pub fn list_item(mut self, item: serde_json::Value) -> Platform {
+        self.listing.raw_items.push(item);
+        self
+    }
+
+    /// The listing answers a bare array of every organization, whatever the query.
+    pub fn list_as_bare_array(mut self) -> Platform {
+        self.listing.bare_array = true;
+        self
+    }
+
+    /// Pages have `items` and `totalEntries` but no `totalPages`.
+    pub fn list_without_total_pages(mut self) -> Platform {
+        self.listing.without_total_pages = true;
+        self
+    }
+
+    /// The `type` query parameter is ignored: every type is listed.
+    pub fn list_ignoring_type(mut self) -> Platform {
+        self.listing.ignore_type = true;
+        self
+    }
+
+    /// Each page after the first starts one organization earlier, as if one was created
+    /// between two requests: the last organization of a page is also the first of the next.
+    pub fn list_repeating_across_pages(mut self) -> Platform {
+        self.listing.shift_pages = true;
+        self
+    }
+
+    /// Page `page` of the listing is answered `reply` the first `times` times it is asked for.
+    pub fn list_page_fails(mut self, page: u64, times: usize, reply: Reply) -> Platform {
+        self.listing.failing.push((page, times, reply));
+        self
+    }
+
+    /// Anything but a GET is answered 599 and recorded as a violation (for listing tests).
+    pub fn only_gets(mut self) -> Platform {
+        self.listing.only_gets = true;
+        self
+    }
+
+    /// `GET /rest/organizations`: a bare array without a query string, else a page of it
+    /// (`page`, `perPage`, `sortBy` `createdDate` or `displayName`, `order`, `type`).
+    fn list(&self, req: &Request, request_id: &str) -> Reply {
+        let query = req.path.split_once('?').map_or("", |(_, q)| q);
+        let type_wanted = query_value(query, "type").filter(|_| !self.listing.ignore_type);
+        let mut items: Vec<serde_json::Value> = self
+            .orgs
+            .iter()
+            .map(|(id, org)| {
+                let mut item = serde_json::json!({
+                    "id": id,
+                    "displayName": org.display_name,
+                    "readOnly": org.read_only,
+                });
+                let listed = self.listing.fields.get(id).cloned().unwrap_or_default();
+                if let Some(ms) = listed.created_ms {
+                    item["createdDate"] = ms.into();
+                }
+                if let Some(t) = listed.org_type {
+                    item["type"] = t.into();
+                }
+                if let Some(email) = listed.owner_email {
+                    item["owner"] = serde_json::json!({ "email": email });
+                }
+                item
+            })
+            .chain(self.listing.raw_items.iter().cloned())
+            .filter(|item| {
+                type_wanted.as_ref().is_none_or(|t| {
+                    item["type"]
+                        .as_str()
+                        .is_some_and(|it| it.eq_ignore_ascii_case(t))
+                })
+            })
+            .collect();
+        let by_date = query_value(query, "sortBy").as_deref() == Some("createdDate");
+        items.sort_by(|a, b| {
+            if by_date {
+                // Organizations without a date last, as a database puts NULLs.
+                let key = |v: &serde_json::Value| v["createdDate"].as_i64().unwrap_or(i64::MAX);
+                key(a).cmp(&key(b))
+            } else {
+                let key =
+                    |v: &serde_json::Value| v["displayName"].as_str().unwrap_or("").to_owned();
+                key(a).cmp(&key(b))
+            }
+        });
+        if query_value(query, "order").as_deref() == Some("DESC") {
+            items.reverse();
+        }
+        if query.is_empty() || self.listing.bare_array {
+            return platform_reply(200, request_id, serde_json::Value::Array(items));
+        }
+        let page: usize = query_value(query, "page")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        let per_page: usize = query_value(query, "perPage")
+            .and_then(|p| p.parse().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or(100);
+        let total = items.len();
+        let mut start = page.saturating_mul(per_page);
+        if self.listing.shift_pages && page > 0 {
+            start -= 1;
+        }
+        let window: Vec<serde_json::Value> = items.into_iter().skip(start).take(per_page).collect();
+        let mut body = serde_json::json!({ "items": window, "totalEntries": total });
+        if !self.listing.without_total_pages {
+            body["totalPages"] = total.div_ceil(per_page).into();
+        }
+        platform_reply(200, request_id, body)
+    }
+}
+
+/// The value of `name` in a query string, percent-decoded (`+` is a space).
+pub fn query_value(query: &str, name: &str) -> Option<String> {
+    let raw = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == name)?
+        .1;
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// A JSON answer carrying `request_id` in its `X-Request-ID` header.

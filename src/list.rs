@@ -1,0 +1,334 @@
+//! `--list`: the organizations the token can see, one JSON line each, oldest first, kept by
+//! the filters of the command line. Only GETs are sent, page after page, each retried like
+//! any request. A failure ends the listing with one failure line (`organization_id` null), so
+//! that a deletion fed with the listing deletes nothing.
+
+use crate::answer::{self, OrgError};
+use crate::cli::Listing;
+use crate::config::Config;
+use crate::http::{Answer, Client, Lost};
+use crate::kind::{self, Kind};
+use crate::org::{self, Tries};
+use crate::report;
+use crate::signal;
+use serde_json::Value;
+use std::collections::HashSet;
+use std::io::Write;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// Organizations asked for per page; a page with fewer is the last.
+pub const PER_PAGE: usize = 100;
+/// More pages than this (100,000 organizations) is taken for a server that never ends.
+pub const MAX_PAGES: u64 = 1000;
+/// A page of 100 organizations is some tens of KiB; a body longer than this is refused.
+pub const PAGE_LIMIT: u64 = 8 * 1024 * 1024;
+
+/// Lists, prints and returns the exit status.
+pub fn run(client: &Client, cfg: &Config, keep: &Listing, out: &mut dyn Write) -> i32 {
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i128);
+    let mut seen = HashSet::new();
+    let mut page = 0;
+    loop {
+        let started = Instant::now();
+        let mut tries = Tries::default();
+        let fetched = fetch(client, cfg, keep, page, &mut tries);
+        let (items, last) = match fetched {
+            Ok(p) => p,
+            Err(e) => return failure(out, cfg, tries, started, e),
+        };
+        for item in &items {
+            let Some(org) = Org::of(item) else { continue };
+            if !seen.insert(org.id.to_owned()) || !org.kept(keep, now_ms) {
+                continue;
+            }
+            if report::write_line(out, &org.line()).is_err() {
+                return kind::EXIT_OUTPUT_FAILED;
+            }
+        }
+        // After the page in flight, a signal ends the listing, even after its last page: the
+        // failure line keeps a deletion fed with this listing from deleting anything.
+        if let Some(s) = signal::caught() {
+            return failure(out, cfg, tries, started, interrupted(s, page));
+        }
+        if last {
+            return 0;
+        }
+        page += 1;
+        if page >= MAX_PAGES {
+            let e = OrgError::new(
+                Kind::Protocol,
+                format!("the listing goes on beyond {MAX_PAGES} pages of {PER_PAGE} organizations; stopped"),
+            );
+            return failure(out, cfg, tries, started, e);
+        }
+    }
+}
+
+/// One page, retried like any request: its items, and whether it is the last.
+fn fetch(
+    client: &Client,
+    cfg: &Config,
+    keep: &Listing,
+    page: u64,
+    tries: &mut Tries,
+) -> Result<(Vec<Value>, bool), OrgError> {
+    let mut url = format!(
+        "{}/rest/organizations?page={page}&perPage={PER_PAGE}&sortBy=createdDate&order=ASC",
+        cfg.base.url
+    );
+    if let Some(t) = &keep.org_type {
+        url.push_str("&type=");
+        url.push_str(&query_escape(t));
+    }
+    let answer = org::succeeded(tries.send(client, cfg.retries, |c| {
+        c.get_up_to(&url, PAGE_LIMIT + 1).and_then(whole)
+    }))?;
+    if answer.body.len() as u64 > PAGE_LIMIT {
+        return Err(OrgError::new(
+            Kind::Protocol,
+            format!(
+                "page {page} of the listing is longer than {} MiB",
+                PAGE_LIMIT >> 20
+            ),
+        ));
+    }
+    let not_a_page = || {
+        OrgError::new(
+            Kind::Protocol,
+            format!("page {page} of the listing is neither a list of organizations nor a page {{\"items\":[...]}}"),
+        )
+    };
+    match serde_json::from_slice(&answer.body).map_err(|_| not_a_page())? {
+        // The whole list at once: sorted here, since the server may ignore the query.
+        Value::Array(mut items) => {
+            items.sort_by_key(|i| created_ms(i).map_or((1, 0), |ms| (0, ms)));
+            Ok((items, true))
+        }
+        Value::Object(mut o) => {
+            let Some(Value::Array(items)) = o.remove("items") else {
+                return Err(not_a_page());
+            };
+            let pages = o.get("totalPages").and_then(Value::as_u64);
+            let last = items.len() < PER_PAGE || pages.is_some_and(|n| page + 1 >= n);
+            Ok((items, last))
+        }
+        _ => Err(not_a_page()),
+    }
+}
+
+/// A page whose body stopped before its end is no page: the attempt failed (and may be
+/// retried) as if no answer had come.
+fn whole(a: Answer) -> Result<Answer, Lost> {
+    match &a.cut {
+        Some((kind, message)) if answer::status_kind(a.status).is_none() => Err(Lost {
+            kind: *kind,
+            message: format!("the page stopped before its end: {message}"),
+            maybe_delivered: true,
+        }),
+        _ => Ok(a),
+    }
+}
+
+fn interrupted(s: signal::Signal, page: u64) -> OrgError {
+    OrgError::new(
+        Kind::Interrupted(s),
+        format!(
+            "stopped by {} after page {page} of the listing; the listing is incomplete",
+            s.name()
+        ),
+    )
+}
+
+/// The failure line that ends a listing, with what the last page's attempts learned. A page
+/// that failed because a signal stopped its retries ends the listing as interrupted.
+fn failure(out: &mut dyn Write, cfg: &Config, tries: Tries, started: Instant, e: OrgError) -> i32 {
+    let e = match signal::caught() {
+        Some(s) if !matches!(e.kind, Kind::Interrupted(_)) => OrgError {
+            kind: Kind::Interrupted(s),
+            message: format!(
+                "stopped by {}; the listing is incomplete (last page: {})",
+                s.name(),
+                e.message
+            ),
+            ..e
+        },
+        _ => e,
+    };
+    let kind = e.kind;
+    let o = tries.outcome(cfg, None, started, Err(e));
+    match report::emit(out, &o) {
+        Ok(()) => kind.exit_status(),
+        Err(_) => kind::EXIT_OUTPUT_FAILED,
+    }
+}
+
+/// An organization of the listing, its strings as the server sent them.
+struct Org<'a> {
+    id: &'a str,
+    display_name: Option<&'a str>,
+    org_type: Option<&'a str>,
+    created_ms: Option<i64>,
+    read_only: Option<bool>,
+    owner_email: Option<&'a str>,
+}
+
+impl<'a> Org<'a> {
+    /// `None` for an item without a string `id`, and for one whose ID could not be deleted
+    /// (said on stderr): a line must never name what no request may carry.
+    fn of(item: &'a Value) -> Option<Org<'a>> {
+        let id = item.get("id")?.as_str()?;
+        if !crate::ids::is_valid(id) {
+            let shown: String = id.chars().take(crate::ids::ECHO_LIMIT).collect();
+            report::stderr_line(&format!(
+                "the listing holds an organization whose ID is not one ({}); skipped",
+                answer::clean(&format!("{:?}", shown))
+            ));
+            return None;
+        }
+        let text = |v: Option<&'a Value>| v.and_then(Value::as_str);
+        Some(Org {
+            id,
+            display_name: text(item.get("displayName")),
+            org_type: text(item.get("type")),
+            created_ms: created_ms(item),
+            read_only: item.get("readOnly").and_then(Value::as_bool),
+            owner_email: text(item.get("owner").and_then(|o| o.get("email"))),
+        })
+    }
+
+    /// Every filter given, all of them together.
+    fn kept(&self, keep: &Listing, now_ms: i128) -> bool {
+        let prefix = keep
+            .name_prefix
+            .as_deref()
+            .is_none_or(|p| self.display_name.is_some_and(|n| n.starts_with(p)));
+        let of_type = keep.org_type.as_deref().is_none_or(|t| {
+            self.org_type
+                .is_some_and(|o| o.to_lowercase() == t.to_lowercase())
+        });
+        let old_enough = keep.older_than.is_none_or(|age| {
+            self.created_ms
+                .is_some_and(|c| now_ms - i128::from(c) > age.as_millis() as i128)
+        });
+        prefix && of_type && old_enough
+    }
+
+    /// Its JSON line; every string the server sent is cleaned first.
+    fn line(&self) -> String {
+        let s = |v: Option<&str>| v.map_or(Value::Null, |s| Value::from(answer::clean(s)));
+        format!(
+            r#"{{"organization_id":{},"ok":true,"result":"listed","display_name":{},"type":{},"created":{},"read_only":{},"owner_email":{},"error":null}}"#,
+            Value::from(self.id),
+            s(self.display_name),
+            s(self.org_type),
+            self.created_ms
+                .and_then(rfc3339)
+                .map_or(Value::Null, Value::from),
+            self.read_only.map_or(Value::Null, Value::from),
+            s(self.owner_email),
+        )
+    }
+}
+
+/// `createdDate`, milliseconds since the epoch, when the item has it as a whole number.
+fn created_ms(item: &Value) -> Option<i64> {
+    item.get("createdDate")?.as_i64()
+}
+
+/// Milliseconds since the epoch as RFC 3339 UTC with seconds, e.g. `2026-11-28T03:15:00Z`;
+/// `None` outside the years 0000 to 9999, which RFC 3339 cannot write.
+pub fn rfc3339(ms: i64) -> Option<String> {
+    let secs = ms.div_euclid(1000);
+    let (days, in_day) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    (0..=9999).contains(&y).then(|| {
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            in_day / 3600,
+            in_day / 60 % 60,
+            in_day % 60
+        )
+    })
+}
+
+/// The Gregorian date of a day counted from 1970-01-01 (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// A query parameter value: everything but unreserved characters percent-encoded.
+fn query_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(rfc3339(0).unwrap(), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_795_835_700_000).unwrap(), "2026-11-28T03:15:00Z");
+        assert_eq!(rfc3339(951_782_400_000).unwrap(), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(951_868_799_999).unwrap(), "2000-02-29T23:59:59Z");
+        assert_eq!(rfc3339(-1).unwrap(), "1969-12-31T23:59:59Z");
+        assert_eq!(
+            rfc3339(-62_167_219_200_000).unwrap(),
+            "0000-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            rfc3339(253_402_300_799_999).unwrap(),
+            "9999-12-31T23:59:59Z"
+        );
+        assert_eq!(rfc3339(253_402_300_800_000), None);
+        assert_eq!(rfc3339(-62_167_219_200_001), None);
+        assert_eq!(rfc3339(i64::MAX), None);
+        assert_eq!(rfc3339(i64::MIN), None);
+    }
+
+    #[test]
+    fn every_day_of_four_centuries_follows_the_one_before() {
+        // Against the inverse already in retry.rs' tests: 1970-01-01 is day 0, 2026-11-29 is
+        // day 20786; in between, dates only move forward by one day at a time.
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_786), (2026, 11, 29));
+        let mut prev = civil_from_days(-719_468);
+        assert_eq!(prev, (0, 3, 1));
+        for z in -719_467..146_097 {
+            let next = civil_from_days(z);
+            let (y, m, d) = prev;
+            let expected_next_day = next == (y, m, d + 1);
+            let month_ended = next == (y, m + 1, 1) && d >= 28;
+            let year_ended = next == (y + 1, 1, 1) && (m, d) == (12, 31);
+            assert!(
+                expected_next_day || month_ended || year_ended,
+                "{prev:?} -> {next:?}"
+            );
+            prev = next;
+        }
+    }
+
+    #[test]
+    fn query_values_are_escaped() {
+        assert_eq!(query_escape("Test"), "Test");
+        assert_eq!(query_escape("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
+    }
+}
