@@ -61,7 +61,10 @@ pub fn run(args: Vec<OsString>, env: config::Env, out: &mut dyn Write) -> i32 {
         return emit_all(out, unsent);
     }
     let ids: Vec<&str> = given.iter().map(|g| g.text.as_str()).collect();
-    let client = http::Client::new(&cfg);
+    let mut client = http::Client::new(&cfg);
+    if cfg.verbose {
+        client.on_attempt(report::attempt);
+    }
 
     let mut prompt_org = None;
     if !cfg.yes && !cfg.dry_run {
