@@ -27,6 +27,7 @@ use org::{Org, Outcome};
 use report::ExitStatus;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
+use std::time::Instant;
 
 /// Runs the tool: `args` without the program name, `env` for environment variables, JSON
 /// lines to `out`. Returns the exit status.
@@ -88,9 +89,9 @@ pub fn run(args: Vec<OsString>, env: config::Env, out: &mut dyn Write) -> i32 {
     emit_all(out, outcomes)
 }
 
-/// The typed confirmation (contract section 3). `Ok` carries the one organization whose
-/// display name was fetched for the prompt, so its request counts stay with it; `Err` the
-/// outcomes of a run that must not delete anything.
+/// The typed confirmation at a terminal. `Ok` carries the one organization whose display name
+/// was fetched for the prompt, so its request counts stay with it; `Err` the outcomes of a
+/// run that must not delete anything, or whose one organization's fate that fetch settled.
 fn confirm_at_terminal<'a>(
     client: &'a http::Client,
     cfg: &'a config::Config,
@@ -115,13 +116,14 @@ fn confirm_at_terminal<'a>(
         ));
     }
     let one = match ids {
-        [id] => {
-            let mut o = Org::new(client, cfg, id);
-            o.learn_display_name();
-            Some(o)
-        }
+        [id] => match Org::new(client, cfg, id).learn_display_name() {
+            Ok(o) => Some(o),
+            // 401, 403, 404 or read-only: the deletion cannot succeed, so nothing to ask.
+            Err(settled) => return Err(vec![*settled]),
+        },
         _ => None,
     };
+    let asked = Instant::now();
     let confirmed = confirm::ask(
         ids,
         one.as_ref().and_then(|o| o.display_name.as_deref()),
@@ -129,12 +131,15 @@ fn confirm_at_terminal<'a>(
         &mut std::io::stdin().lock(),
         &mut std::io::stderr(),
     );
+    // Typing time is the person's: it stays out of elapsed_ms, whatever the answer.
+    let typing = asked.elapsed();
+    let one = one.map(|mut o| {
+        o.leave_out(typing);
+        o
+    });
     let not_confirmed = "the typed answer did not match, so nothing was deleted";
     match (confirmed, one) {
-        (true, org) => Ok(org.map(|mut o| {
-            o.restart_clock();
-            o
-        })),
+        (true, org) => Ok(org),
         (false, Some(o)) => Err(vec![
             o.refused(OrgError::new(Kind::NotConfirmed, not_confirmed))
         ]),
