@@ -32,13 +32,21 @@ use std::time::Instant;
 /// Runs the tool: `args` without the program name, `env` for environment variables, JSON
 /// lines to `out`. Returns the exit status.
 pub fn run(args: Vec<OsString>, env: config::Env, out: &mut dyn Write) -> i32 {
+    let no_args = args.is_empty();
     let options = match cli::parse(args) {
         Ok(cli::Command::Run(o)) => o,
         Ok(cli::Command::Help) => return print(out, &cli::help()),
         Ok(cli::Command::Version) => {
             return print(out, &format!("coveo-org-delete {}\n", cli::VERSION))
         }
-        Err(f) => return run_failure(out, f, false),
+        Err(f) => {
+            let status = run_failure(out, f, false);
+            // A person who typed just the name gets the usage; a script gets its one line.
+            if no_args && std::io::stderr().is_terminal() {
+                let _ = std::io::stderr().write_all(cli::short_usage().as_bytes());
+            }
+            return status;
+        }
     };
     let dry_run = options.dry_run;
     let given = match read_ids(&options) {
