@@ -5,4 +5,5 @@ mod support;
 
 mod batch;
 mod core;
+mod newcomer;
 mod resilience;

@@ -2,8 +2,8 @@
 //! gets the terminal's slave side as stdin and stderr (both are terminals, so it may ask), while
 //! stdout stays a pipe so that its JSON lines can be read apart from the prompt.
 //!
-//! Nothing here sleeps: every wait is a `poll` on the master side (or the stdout pipe) bounded
-//! by the session's deadline. When the deadline passes, the child is killed and the test fails
+//! Nothing here sleeps to synchronise: every wait is a `poll` on the master side (or the stdout
+//! pipe) bounded by the session's deadline, and the exit status is polled (`try_wait`) until it. When the deadline passes, the child is killed and the test fails
 //! with everything the terminal showed so far.
 
 use serde_json::Value;
@@ -182,13 +182,20 @@ impl Session {
                 }
             }
         }
-        // stdout is closed: the child is exiting.
-        let status = self
-            .child
-            .take()
-            .expect("the child")
-            .wait()
-            .expect("wait for the child");
+        // stdout is closed: the child is exiting. Its status is polled until the deadline, so
+        // a child that closed stdout and lingers fails the test instead of hanging it.
+        let status = loop {
+            let child = self.child.as_mut().expect("the child");
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if !self.time_left().is_zero() => {
+                    std::thread::sleep(Duration::from_millis(2))
+                }
+                Ok(None) => self.fail("the child closed stdout but did not exit"),
+                Err(e) => self.fail(&format!("waiting for the child: {e}")),
+            }
+        };
+        self.child = None;
         // What it wrote to the terminal before exiting is still buffered at the master.
         while master_open {
             let far = Instant::now() + Duration::from_millis(200).min(self.time_left());
