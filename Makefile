@@ -1,5 +1,8 @@
 # Everything runs with --locked: Cargo.lock is committed and is what CI builds.
 CARGO ?= cargo
+# make install PREFIX=/usr/local puts the binary in $(PREFIX)/bin; without PREFIX, cargo
+# install puts it in ~/.cargo/bin (or $CARGO_INSTALL_ROOT/bin, $CARGO_HOME/bin).
+PREFIX ?=
 
 .PHONY: build test install demo bench clean
 
@@ -11,8 +14,16 @@ test:
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 	$(CARGO) test --locked
 
+ifeq ($(strip $(PREFIX)),)
 install:
 	$(CARGO) install --path . --locked
+	@echo "Installed $${CARGO_INSTALL_ROOT:-$${CARGO_HOME:-$$HOME/.cargo}}/bin/coveo-org-delete"
+else
+install: build
+	install -d "$(DESTDIR)$(PREFIX)/bin"
+	install -m 755 target/release/coveo-org-delete "$(DESTDIR)$(PREFIX)/bin/coveo-org-delete"
+	@echo "Installed $(DESTDIR)$(PREFIX)/bin/coveo-org-delete"
+endif
 
 demo:
 	bash scripts/demo.sh
