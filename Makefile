@@ -4,7 +4,7 @@ CARGO ?= cargo
 # install puts it in ~/.cargo/bin (or $CARGO_INSTALL_ROOT/bin, $CARGO_HOME/bin).
 PREFIX ?=
 
-.PHONY: build test install demo bench clean
+.PHONY: build test install demo standin bench clean
 
 build:
 	$(CARGO) build --release --locked
@@ -27,6 +27,12 @@ endif
 
 demo:
 	bash scripts/demo.sh
+
+# The stand-in platform in the foreground, to try the tool by hand from another terminal.
+standin:
+	@echo "Building the tool and the stand-in platform (the first build takes a minute or two)..."
+	$(CARGO) build --locked --quiet --bin coveo-org-delete --example standin
+	@target/debug/examples/standin --by-hand
 
 bench:
 	bash scripts/bench.sh

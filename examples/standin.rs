@@ -8,6 +8,10 @@
 //! read-only (paused) organization. Without arguments: `demoorg1`, `demoorg2` and the read-only
 //! `demopaused`. Tokens: `demo-token` may delete, `demo-viewer-token` may only read.
 //!
+//! By hand (`make standin`): `standin --by-hand` serves the organizations of the README's
+//! examples in the foreground, prints the `export` lines to paste into another terminal, then
+//! one line per request received, until Ctrl-C.
+//!
 //! Bench mode (`make bench`): `standin --bench [--tls CA_FILE_OUT]` answers every `DELETE` with
 //! `204 No Content` and a fresh `X-Request-ID`, whatever the path and token (anything else gets
 //! 405). It prints the plain HTTP base URL (`http://127.0.0.1:PORT`); with `--tls` it also makes a
@@ -28,6 +32,9 @@ use std::path::PathBuf;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--by-hand") {
+        return by_hand();
+    }
     let servers = if args.first().map(String::as_str) == Some("--bench") {
         bench_servers(&args[1..])
     } else {
@@ -73,6 +80,58 @@ fn platform_server(mut args: Vec<String>) -> standin::StandIn {
         };
     }
     standin::StandIn::platform(platform)
+}
+
+/// The organizations of the README's examples, and a read-only one.
+const BY_HAND_ORGS: [&str; 7] = [
+    "mytestorg1a2b3c=My test org",
+    "acme1=Acme One",
+    "acme2=Acme Two",
+    "ci-run-20261128a1b2c3=ci run 2026-11-28 a1b2c3",
+    "ci-run-20261128d4e5f6=ci run 2026-11-28 d4e5f6",
+    "myorg=My org",
+    "readonly:demopaused=Demo Paused",
+];
+
+/// `make standin`: the fake platform in the foreground, for trying the tool by hand from
+/// another terminal. Lists what it receives; Ctrl-C (SIGINT's default action) stops it.
+fn by_hand() {
+    let server = platform_server(BY_HAND_ORGS.map(String::from).to_vec());
+    let url = server.url();
+    println!("Stand-in of the Coveo platform at {url}: this machine only, no account, no network.");
+    println!("Paste these lines into another terminal, then try the README's examples there:");
+    println!();
+    println!("    export COVEO_PLATFORM_URL={url} COVEO_TOKEN=demo-token");
+    // The tool built next to this example (make standin builds both), for `coveo-org-delete`
+    // to work in scripts too, where an alias would not.
+    let tool_dir = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.to_path_buf()))
+        .filter(|dir| dir.join("coveo-org-delete").is_file());
+    if let Some(dir) = tool_dir.as_ref().and_then(|d| d.to_str()) {
+        let quoted: String = dir
+            .chars()
+            .flat_map(|c| match c {
+                '"' | '$' | '`' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        println!("    export PATH=\"{quoted}:$PATH\"");
+    }
+    println!();
+    println!("Organizations: mytestorg1a2b3c, acme1, acme2, ci-run-20261128a1b2c3,");
+    println!("ci-run-20261128d4e5f6, myorg, and demopaused (read-only: it cannot be deleted).");
+    println!("Tokens: demo-token may delete; demo-viewer-token may only read; any other gets 401.");
+    println!("For instance: coveo-org-delete --dry-run acme1; coveo-org-delete acme1 (it asks);");
+    println!("coveo-org-delete --yes acme2 demopaused nosuchorg; echo $?");
+    println!("Every start begins afresh. Ctrl-C stops it. Requests received:");
+    let mut seen = 0;
+    loop {
+        for r in server.requests_after(seen, std::time::Duration::from_secs(3600)) {
+            seen += 1;
+            println!("  {} {}", r.method, r.path);
+        }
+    }
 }
 
 /// Bench mode: plain HTTP, and HTTPS too with `--tls CA_FILE_OUT`.
