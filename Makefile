@@ -1,7 +1,10 @@
 # Everything runs with --locked: Cargo.lock is committed and is what CI builds.
 CARGO ?= cargo
+# make install PREFIX=/usr/local puts the binary in $(PREFIX)/bin; without PREFIX, cargo
+# install puts it in ~/.cargo/bin (or $CARGO_INSTALL_ROOT/bin, $CARGO_HOME/bin).
+PREFIX ?=
 
-.PHONY: build test install demo bench clean
+.PHONY: build test install demo standin bench clean
 
 build:
 	$(CARGO) build --release --locked
@@ -11,11 +14,25 @@ test:
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 	$(CARGO) test --locked
 
+ifeq ($(strip $(PREFIX)),)
 install:
 	$(CARGO) install --path . --locked
+	@echo "Installed $${CARGO_INSTALL_ROOT:-$${CARGO_HOME:-$$HOME/.cargo}}/bin/coveo-org-delete"
+else
+install: build
+	install -d "$(DESTDIR)$(PREFIX)/bin"
+	install -m 755 target/release/coveo-org-delete "$(DESTDIR)$(PREFIX)/bin/coveo-org-delete"
+	@echo "Installed $(DESTDIR)$(PREFIX)/bin/coveo-org-delete"
+endif
 
 demo:
 	bash scripts/demo.sh
+
+# The stand-in platform in the foreground, to try the tool by hand from another terminal.
+standin:
+	@echo "Building the tool and the stand-in platform (the first build takes a minute or two)..."
+	$(CARGO) build --locked --quiet --bin coveo-org-delete --example standin
+	@target/debug/examples/standin --by-hand
 
 bench:
 	bash scripts/bench.sh

@@ -11,6 +11,10 @@
 //! `cirun5e6f` (2 hours: a test still running), and the production `cidashboard` (30 days), all
 //! named `ci-...`. Tokens: `demo-token` may delete, `demo-viewer-token` may only read.
 //!
+//! By hand (`make standin`): `standin --by-hand` serves the organizations of the README's
+//! examples in the foreground, prints the `export` lines to paste into another terminal, then
+//! one line per request received, until Ctrl-C.
+//!
 //! Bench mode (`make bench`): `standin --bench [--tls CA_FILE_OUT]` answers every `DELETE` with
 //! `204 No Content` and a fresh `X-Request-ID`, whatever the path and token (anything else gets
 //! 405). It prints the plain HTTP base URL (`http://127.0.0.1:PORT`); with `--tls` it also makes a
@@ -31,6 +35,9 @@ use std::path::PathBuf;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--by-hand") {
+        return by_hand();
+    }
     let servers = if args.first().map(String::as_str) == Some("--bench") {
         bench_servers(&args[1..])
     } else {
@@ -51,7 +58,8 @@ fn main() {
     drop(servers);
 }
 
-/// The fake platform with the organizations named by `args` (the demo's three without any).
+/// The fake platform with the organizations named by `args` (the demo's three without any),
+/// and the listable ones of [`listable`].
 fn platform_server(mut args: Vec<String>) -> standin::StandIn {
     let mut platform = standin::Platform::new().token("demo-viewer-token", false);
     if args.is_empty() {
@@ -62,8 +70,9 @@ fn platform_server(mut args: Vec<String>) -> standin::StandIn {
         ]
         .map(String::from)
         .to_vec();
-        platform = listable(platform);
     }
+    // Listable test organizations, so the nightly clean-up can be tried too.
+    platform = listable(platform);
     for arg in &args {
         let (read_only, spec) = match arg.strip_prefix("readonly:") {
             Some(rest) => (true, rest),
@@ -128,6 +137,59 @@ fn listable(platform: standin::Platform) -> standin::Platform {
             ago(30 * 24),
             Some("admin@example.com"),
         )
+}
+
+/// The organizations of the README's examples, and a read-only one.
+const BY_HAND_ORGS: [&str; 7] = [
+    "mytestorg1a2b3c=My test org",
+    "acme1=Acme One",
+    "acme2=Acme Two",
+    "ci-run-20261128a1b2c3=ci run 2026-11-28 a1b2c3",
+    "ci-run-20261128d4e5f6=ci run 2026-11-28 d4e5f6",
+    "myorg=My org",
+    "readonly:demopaused=Demo Paused",
+];
+
+/// `make standin`: the fake platform in the foreground, for trying the tool by hand from
+/// another terminal. Lists what it receives; Ctrl-C (SIGINT's default action) stops it.
+fn by_hand() {
+    let server = platform_server(BY_HAND_ORGS.map(String::from).to_vec());
+    let url = server.url();
+    println!("Stand-in of the Coveo platform at {url}: this machine only, no account, no network.");
+    println!("Paste these lines into another terminal, then try the README's examples there:");
+    println!();
+    println!("    export COVEO_PLATFORM_URL={url} COVEO_TOKEN=demo-token");
+    // The tool built next to this example (make standin builds both), for `coveo-org-delete`
+    // to work in scripts too, where an alias would not.
+    let tool_dir = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.to_path_buf()))
+        .filter(|dir| dir.join("coveo-org-delete").is_file());
+    if let Some(dir) = tool_dir.as_ref().and_then(|d| d.to_str()) {
+        let quoted: String = dir
+            .chars()
+            .flat_map(|c| match c {
+                '"' | '$' | '`' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        println!("    export PATH=\"{quoted}:$PATH\"");
+    }
+    println!();
+    println!("Organizations: mytestorg1a2b3c, acme1, acme2, ci-run-20261128a1b2c3,");
+    println!("ci-run-20261128d4e5f6, myorg, and demopaused (read-only: it cannot be deleted);");
+    println!("for --list, test organizations cirun1a2b, cirun3c4d, cirun5e6f and cidashboard.");
+    println!("Tokens: demo-token may delete; demo-viewer-token may only read; any other gets 401.");
+    println!("For instance: coveo-org-delete --dry-run acme1; coveo-org-delete acme1 (it asks);");
+    println!("coveo-org-delete --yes acme2 demopaused nosuchorg; echo $?");
+    println!("Every start begins afresh. Ctrl-C stops it. Requests received:");
+    let mut seen = 0;
+    loop {
+        for r in server.requests_after(seen, std::time::Duration::from_secs(3600)) {
+            seen += 1;
+            println!("  {} {}", r.method, r.path);
+        }
+    }
 }
 
 /// Bench mode: plain HTTP, and HTTPS too with `--tls CA_FILE_OUT`.

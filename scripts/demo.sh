@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "make demo: building coveo-org-delete and a local stand-in of the Coveo platform"
+echo "(the first build takes a minute or two), then running real deletions against it."
+echo
 cargo build --locked --quiet --bin coveo-org-delete --example standin
 bin=target/debug/coveo-org-delete
 

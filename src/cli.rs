@@ -169,7 +169,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Command, Failure> {
     }
     if o.from_file.is_none() && ids.is_empty() {
         return Err(Failure::usage(
-            "no organization ID given; usage: coveo-org-delete [OPTIONS] ORG_ID... (see --help)",
+            "no organization ID given; usage: coveo-org-delete [OPTIONS] ORG_ID...",
         ));
     }
     o.ids = ids;
@@ -286,9 +286,86 @@ fn unknown_option(arg: &str) -> Failure {
     if OPTIONS.contains(&name) {
         return Failure::usage(format!("{name} is given more than once"));
     }
-    Failure::usage(format!(
-        "unknown option {name} (see --help; an organization ID that starts with '-' goes after --)"
-    ))
+    // The stderr line adds "(see --help)" to every usage error.
+    match closest_option(name) {
+        Some(real) => Failure::usage(format!("unknown option {name}; did you mean {real}?")),
+        None => Failure::usage(format!(
+            "unknown option {name}; an organization ID that starts with '-' goes after '--'"
+        )),
+    }
+}
+
+/// The long option a mistyped one was meant to be (`--dryrun`: `--dry-run`), if one is close
+/// enough: a unique prefix of at least 3 letters (`--env`), or a few typos away (`--retry`).
+/// A short cluster such as `-yn` gets no suggestion: options never combine, and suggesting
+/// `--yes` to someone who also meant `-n` would be a poor guess.
+fn closest_option(name: &str) -> Option<&'static str> {
+    let typed = name.trim_start_matches('-').to_ascii_lowercase();
+    let single_dash_short = !name.starts_with("--") && typed.chars().count() <= 2;
+    // Long words are nobody's typo, and the distance costs their length times the option's.
+    if typed.is_empty() || single_dash_short || typed.len() > 32 {
+        return None;
+    }
+    let long = || OPTIONS.iter().copied().filter(|o| o.starts_with("--"));
+    let prefixed: Vec<&str> = long()
+        .filter(|o| typed.len() >= 3 && o[2..].starts_with(&typed))
+        .collect();
+    if let [only] = prefixed[..] {
+        return Some(only);
+    }
+    long()
+        .map(|o| (edit_distance(&typed, &o[2..]), o))
+        .filter(|&(d, o)| d <= 3 && 2 * d < o.len() - 2)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, o)| o)
+}
+
+/// Edits (insert, delete, replace, swap two neighbours) from `a` to `b`: the optimal string
+/// alignment distance, on bytes.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    // d[i][j]: edits from a[..i] to b[..j].
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let replace = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + replace);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// What a person who ran the tool without arguments at a terminal sees on stderr: how to call
+/// it, in a few lines (the whole story is `--help`).
+pub fn short_usage() -> String {
+    "
+Usage: coveo-org-delete [OPTIONS] ORG_ID...
+       coveo-org-delete [OPTIONS] --from-file FILE      (FILE '-' reads the IDs from stdin)
+       coveo-org-delete --list [--name-prefix P] [--type T] [--older-than AGE]
+
+Permanently deletes Coveo Cloud V2 organizations. The token comes from --token-file FILE,
+COVEO_TOKEN or the Coveo CLI's login (never from the command line).
+
+    coveo-org-delete --dry-run ORG_ID    check that it could be deleted; delete nothing
+    coveo-org-delete ORG_ID              ask you to type the ID back, then delete it
+    coveo-org-delete --yes ORG_ID        delete without asking (scripts, cron)
+    coveo-org-delete --list              the organizations the token can see
+
+Every option, environment variable and exit status: coveo-org-delete --help
+"
+    .to_owned()
 }
 
 pub fn help() -> String {
@@ -369,6 +446,43 @@ EXAMPLES:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mistyped_options_get_the_closest_real_one() {
+        let s = |typed| closest_option(typed);
+        assert_eq!(s("--dryrun"), Some("--dry-run"));
+        assert_eq!(s("--retry"), Some("--retries"));
+        assert_eq!(s("--verbos"), Some("--verbose"));
+        assert_eq!(s("--Verbose"), Some("--verbose"));
+        assert_eq!(s("--env"), Some("--environment"));
+        assert_eq!(s("--platform"), Some("--platform-url"));
+        assert_eq!(s("-dry-run"), Some("--dry-run"));
+        assert_eq!(s("--yse"), Some("--yes"));
+        assert_eq!(s("--timout"), Some("--timeout"));
+        assert_eq!(s("--missingok"), Some("--missing-ok"));
+        for far in [
+            "--foo",
+            "--frobnicate",
+            "-yn",
+            "-x",
+            "--ver",
+            "--",
+            "--quiet",
+            "--delete",
+        ] {
+            assert_eq!(s(far), None, "{far}");
+        }
+        assert_eq!(s(&format!("--{}", "x".repeat(10_000_000))), None);
+    }
+
+    #[test]
+    fn edit_distances() {
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("dryrun", "dry-run"), 1);
+        assert_eq!(edit_distance("retry", "retries"), 3);
+        assert_eq!(edit_distance("yse", "yes"), 1);
+        assert_eq!(edit_distance("same", "same"), 0);
+    }
 
     #[test]
     fn timeouts() {

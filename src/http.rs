@@ -1,5 +1,7 @@
 //! One HTTP exchange with the platform: a request goes out, and either an [`Answer`] comes
-//! back or the attempt is [`Lost`]. Nothing here decides what an answer means.
+//! back or the attempt is [`Lost`]. Nothing here decides what an answer means, and nothing
+//! here writes output: each attempt is handed, as an [`Attempt`], to whoever asked to see it
+//! (`--verbose`).
 //!
 //! Two of ureq's hooks outside its semver promise (`ureq::unversioned`) are used, which is why
 //! ureq's version is pinned exactly in Cargo.toml:
@@ -10,7 +12,7 @@
 
 use crate::config::Config;
 use crate::kind::Kind;
-use std::io::{ErrorKind, Read};
+use std::io::{self, ErrorKind, Read};
 use std::net::ToSocketAddrs;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -52,12 +54,80 @@ pub struct Lost {
     pub maybe_delivered: bool,
 }
 
+/// One attempt, as `--verbose` shows it: method, URL, what came back, and how long it took.
+pub struct Attempt<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
+    pub result: &'a Result<Answer, Lost>,
+    pub elapsed: Duration,
+}
+
 pub struct Client {
     agent: Agent,
     bearer: String,
     written: Arc<AtomicBool>,
     timeout: Duration,
-    verbose: bool,
+    route: Route,
+    on_attempt: Option<fn(&Attempt)>,
+}
+
+/// Where requests go, in the words a failure message uses. Never a proxy's credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Route {
+    /// The platform's host, as in the base URL (`platform-eu.cloud.coveo.com`, `[::1]`).
+    host: String,
+    /// `host:port`, the port written out (443 or 80 when the URL has none).
+    endpoint: String,
+    /// The proxy's `host:port`, when requests go through one.
+    proxy: Option<String>,
+}
+
+impl Route {
+    fn new(base_url: &str, proxy_url: Option<&str>) -> Route {
+        let host_port = authority_of(base_url);
+        let has_port = match host_port.rfind(']') {
+            Some(end) => host_port[end..].contains(':'),
+            None => host_port.contains(':'),
+        };
+        let (host, endpoint) = if has_port {
+            let end = host_port.rfind(':').unwrap_or(host_port.len());
+            (host_port[..end].to_owned(), host_port.clone())
+        } else {
+            let port = if base_url.starts_with("http://") {
+                80
+            } else {
+                443
+            };
+            (host_port.clone(), format!("{host_port}:{port}"))
+        };
+        Route {
+            host,
+            endpoint,
+            proxy: proxy_url.map(|p| {
+                // `scheme://[user:pass@]host:port` (see proxy::select): only host and port.
+                let rest = authority_of(p);
+                rest.rsplit_once('@')
+                    .map_or(rest.clone(), |(_, hp)| hp.to_owned())
+            }),
+        }
+    }
+
+    /// What a connection is opened to: the proxy when there is one (the platform is then
+    /// only reached through it), else the platform's `host:port`.
+    fn connecting_to(&self) -> String {
+        match &self.proxy {
+            Some(p) => format!("proxy {p}"),
+            None => self.endpoint.clone(),
+        }
+    }
+
+    /// What a name lookup was for: the proxy's `host:port`, or the platform's host.
+    fn looked_up(&self, endpoint: &str) -> String {
+        match &self.proxy {
+            Some(_) => format!("proxy {endpoint}"),
+            None => self.host.clone(),
+        }
+    }
 }
 
 impl Client {
@@ -99,8 +169,14 @@ impl Client {
             bearer: cfg.token.bearer(),
             written,
             timeout: cfg.timeout,
-            verbose: cfg.verbose,
+            route: Route::new(&cfg.base.url, cfg.proxy.as_deref()),
+            on_attempt: None,
         }
+    }
+
+    /// Hands every attempt, as it ends, to `f` (which writes the `--verbose` line).
+    pub fn on_attempt(&mut self, f: fn(&Attempt)) {
+        self.on_attempt = Some(f);
     }
 
     pub fn delete(&self, url: &str) -> Result<Answer, Lost> {
@@ -145,24 +221,22 @@ impl Client {
     ) -> Result<Answer, Lost> {
         let started = Instant::now();
         self.written.store(false, Ordering::SeqCst);
-        let read = |res| read_answer(res, limit, self.timeout);
+        let read = |res| read_answer(res, limit, self.timeout, &self.route);
         let result = call().map(read).map_err(|e| {
-            let (kind, message) = classify(&e, self.timeout);
+            let (kind, message) = classify(&e, self.timeout, &self.route);
             Lost {
                 kind,
                 message,
                 maybe_delivered: self.written.load(Ordering::SeqCst),
             }
         });
-        if self.verbose {
-            let what = match &result {
-                Ok(a) => format!("{} {}", a.status, a.reason),
-                Err(l) => format!("{}: {}", l.kind.as_str(), l.message),
-            };
-            crate::report::stderr_line(&format!(
-                "{method} {url} -> {what} ({} ms)",
-                started.elapsed().as_millis()
-            ));
+        if let Some(f) = self.on_attempt {
+            f(&Attempt {
+                method,
+                url,
+                result: &result,
+                elapsed: started.elapsed(),
+            });
         }
         result
     }
@@ -175,7 +249,12 @@ fn header(res: &ureq::http::Response<ureq::Body>, name: &str) -> Option<String> 
         .map(|v| v.trim().to_owned())
 }
 
-fn read_answer(mut res: ureq::http::Response<ureq::Body>, limit: u64, timeout: Duration) -> Answer {
+fn read_answer(
+    mut res: ureq::http::Response<ureq::Body>,
+    limit: u64,
+    timeout: Duration,
+    route: &Route,
+) -> Answer {
     let status = res.status();
     let mut body = Vec::new();
     // A body that stops early (deadline, closed connection) still leaves its status: the
@@ -188,8 +267,8 @@ fn read_answer(mut res: ureq::http::Response<ureq::Body>, limit: u64, timeout: D
         .err()
         .map(
             |e| match e.get_ref().and_then(|i| i.downcast_ref::<ureq::Error>()) {
-                Some(inner) => classify(inner, timeout),
-                None => classify(&ureq::Error::Io(e), timeout),
+                Some(inner) => classify(inner, timeout, route),
+                None => classify(&ureq::Error::Io(e), timeout, route),
             },
         );
     Answer {
@@ -205,27 +284,51 @@ fn read_answer(mut res: ureq::http::Response<ureq::Body>, limit: u64, timeout: D
     }
 }
 
-/// The kind of a failure without an answer, and a message that never holds request headers.
-fn classify(e: &ureq::Error, timeout: Duration) -> (Kind, String) {
+/// The kind of a failure without an answer, and a message that names what failed (the
+/// proxy, the host, `host:port`) and never holds request headers or a proxy's credentials.
+fn classify(e: &ureq::Error, timeout: Duration, route: &Route) -> (Kind, String) {
     use ureq::Error as E;
     let timed_out = || {
         let secs = timeout.as_secs_f64();
         (Kind::Timeout, format!("no complete answer within {secs} s"))
     };
+    let connection = |why: &str| {
+        (
+            Kind::Connection,
+            format!("{}: {why}", route.connecting_to()),
+        )
+    };
     match e {
         E::Timeout(_) => timed_out(),
-        E::HostNotFound => (Kind::Connection, "host name not found".into()),
-        E::ConnectionFailed => (Kind::Connection, "could not connect".into()),
-        E::ConnectProxyFailed(why) => (Kind::Connection, format!("the proxy refused: {why}")),
-        E::Io(io) => match (io.kind(), io.get_ref()) {
-            (ErrorKind::TimedOut | ErrorKind::WouldBlock, _) => timed_out(),
-            // rustls reports certificate and handshake failures as InvalidData around its
-            // own error; nothing else on this path does.
-            (ErrorKind::InvalidData, Some(inner)) => (Kind::Tls, format!("TLS: {inner}")),
-            _ => (Kind::Connection, crate::config::io_reason(io)),
-        },
-        E::Tls(why) => (Kind::Tls, format!("TLS: {why}")),
-        E::Rustls(why) => (Kind::Tls, format!("TLS: {why}")),
+        E::HostNotFound => connection("name not found"),
+        E::ConnectionFailed => connection("could not connect"),
+        E::ConnectProxyFailed(why) => (Kind::Connection, proxy_failed(route, why)),
+        E::Io(io) => {
+            if let Some(lookup) = io.get_ref().and_then(|i| i.downcast_ref::<LookupFailed>()) {
+                let what = route.looked_up(&lookup.endpoint);
+                return (Kind::Connection, format!("{what}: {}", lookup.reason));
+            }
+            match (io.kind(), io.get_ref()) {
+                (ErrorKind::TimedOut | ErrorKind::WouldBlock, _) => timed_out(),
+                // rustls reports certificate and handshake failures as InvalidData around its
+                // own error; nothing else on this path does.
+                (ErrorKind::InvalidData, Some(inner)) => {
+                    (Kind::Tls, tls_message(inner.to_string()))
+                }
+                // Failures to open the connection: they concern what it was opened to.
+                (
+                    ErrorKind::ConnectionRefused
+                    | ErrorKind::HostUnreachable
+                    | ErrorKind::NetworkUnreachable
+                    | ErrorKind::NetworkDown
+                    | ErrorKind::AddrNotAvailable,
+                    _,
+                ) => connection(&lower_first(&crate::config::io_reason(io))),
+                _ => (Kind::Connection, crate::config::io_reason(io)),
+            }
+        }
+        E::Tls(why) => (Kind::Tls, (*why).to_owned()),
+        E::Rustls(why) => (Kind::Tls, tls_message(why.to_string())),
         E::Protocol(why) => (Kind::Protocol, format!("not an HTTP answer: {why}")),
         E::LargeResponseHeader(..) => (
             Kind::Protocol,
@@ -233,6 +336,54 @@ fn classify(e: &ureq::Error, timeout: Duration) -> (Kind, String) {
         ),
         other => (Kind::Protocol, other.to_string()),
     }
+}
+
+/// The proxy's answer to CONNECT, in words: ureq says `proxy server responded 403/403` or
+/// `proxy server did not respond`.
+fn proxy_failed(route: &Route, why: &str) -> String {
+    let proxy = route.connecting_to();
+    let status = why
+        .strip_prefix("proxy server responded ")
+        .and_then(|rest| rest.get(..3))
+        .and_then(|code| code.parse::<u16>().ok());
+    match status {
+        Some(code) => {
+            let reason = ureq::http::StatusCode::from_u16(code)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("");
+            let mut m = format!("{proxy} refused the tunnel: {code} {reason}");
+            if code == 407 {
+                m.push_str(" (give the proxy's user and password in the proxy URL: http://USER:PASSWORD@HOST:PORT)");
+            }
+            m.trim_end().to_owned()
+        }
+        None if why.contains("did not respond") => {
+            format!("{proxy} did not answer the tunnel request (CONNECT)")
+        }
+        None => format!("{proxy}: {why}"),
+    }
+}
+
+/// What rustls said (`invalid peer certificate: UnknownIssuer`), with what to do about an
+/// issuer it does not trust. rustls is reached only through ureq (pinned exactly), so its
+/// error is read from its text.
+fn tls_message(text: String) -> String {
+    if text.contains("UnknownIssuer") {
+        format!("{text}; hint: the certificate's issuer is not trusted; a TLS-inspecting corporate proxy is the usual cause; pass its CA with --ca-file or SSL_CERT_FILE")
+    } else {
+        text
+    }
+}
+
+/// `Connection refused` as `connection refused`, to follow a colon. ASCII only: the system's
+/// messages are, and Unicode case tables would cost the binary some 13 KB.
+fn lower_first(s: &str) -> String {
+    let mut s = s.to_owned();
+    if let Some(first) = s.get_mut(..1) {
+        first.make_ascii_lowercase();
+    }
+    s
 }
 
 fn authority_of(url: &str) -> String {
@@ -252,19 +403,61 @@ impl Resolver for ResolveInline {
         _timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
         let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
-            return Err(ureq::Error::BadUri(uri.to_string()));
+            // Not the URI itself: a proxy's may carry its password.
+            return Err(ureq::Error::BadUri("no scheme or host".into()));
         };
         let host_port =
             DefaultResolver::host_and_port(scheme, authority).ok_or(ureq::Error::HostNotFound)?;
+        let failed = |reason: String| {
+            let endpoint = host_port.clone();
+            ureq::Error::Io(io::Error::other(LookupFailed { endpoint, reason }))
+        };
+        let addrs = host_port
+            .to_socket_addrs()
+            .map_err(|e| failed(lookup_reason(&e)))?;
         let mut out = self.empty();
         // ResolvedSocketAddrs holds 16; more addresses add nothing.
-        for addr in host_port.to_socket_addrs()?.take(16) {
+        for addr in addrs.take(16) {
             out.push(addr);
         }
         if out.is_empty() {
-            return Err(ureq::Error::HostNotFound);
+            return Err(failed("name not found".into()));
         }
         Ok(out)
+    }
+}
+
+/// A name lookup that failed: what was looked up (`host:port`, as ureq asks for it) and why.
+#[derive(Debug)]
+struct LookupFailed {
+    endpoint: String,
+    reason: String,
+}
+
+impl std::fmt::Display for LookupFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.endpoint, self.reason)
+    }
+}
+
+impl std::error::Error for LookupFailed {}
+
+/// The system resolver's reason in a few words: `name not found` for a name that does not
+/// exist (glibc's and macOS's wording of EAI_NONAME and EAI_NODATA), else what it said.
+fn lookup_reason(e: &io::Error) -> String {
+    let said = crate::config::io_reason(e);
+    let said = said
+        .strip_prefix("failed to lookup address information: ")
+        .unwrap_or(&said);
+    let not_found = [
+        "Name or service not known",
+        "No address associated with hostname",
+        "nodename nor servname provided, or not known",
+    ];
+    if not_found.iter().any(|n| said.contains(n)) {
+        "name not found".into()
+    } else {
+        format!("name lookup failed: {}", lower_first(said))
     }
 }
 
@@ -329,5 +522,128 @@ impl<T: Transport> Transport for Noted<T> {
 
     fn is_tls(&self) -> bool {
         self.inner.is_tls()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(base: &str, proxy: Option<&str>) -> Route {
+        Route::new(base, proxy)
+    }
+
+    #[test]
+    fn routes_name_host_port_and_proxy_without_credentials() {
+        let r = route("https://platform-eu.cloud.coveo.com", None);
+        assert_eq!(r.host, "platform-eu.cloud.coveo.com");
+        assert_eq!(r.connecting_to(), "platform-eu.cloud.coveo.com:443");
+        assert_eq!(
+            r.looked_up("platform-eu.cloud.coveo.com:443"),
+            "platform-eu.cloud.coveo.com"
+        );
+        let r = route("http://127.0.0.1:8080/coveo", None);
+        assert_eq!(r.connecting_to(), "127.0.0.1:8080");
+        assert_eq!(
+            route("http://localhost", None).connecting_to(),
+            "localhost:80"
+        );
+        assert_eq!(route("http://[::1]", None).connecting_to(), "[::1]:80");
+        assert_eq!(route("http://[::1]:81", None).host, "[::1]");
+        let r = route(
+            "https://platform.cloud.coveo.com",
+            Some("http://me:s3cret@proxy.corp:3128"),
+        );
+        assert_eq!(r.connecting_to(), "proxy proxy.corp:3128");
+        assert_eq!(r.looked_up("proxy.corp:3128"), "proxy proxy.corp:3128");
+    }
+
+    #[test]
+    fn failures_name_what_failed() {
+        let direct = route("https://platform-eu.cloud.coveo.com", None);
+        let proxied = route(
+            "https://platform-eu.cloud.coveo.com",
+            Some("http://me:s3cret@proxy.corp:3128"),
+        );
+        let t = Duration::from_secs(30);
+        let refused = || ureq::Error::Io(io::ErrorKind::ConnectionRefused.into());
+        let lookup = |endpoint: &str| {
+            ureq::Error::Io(io::Error::other(LookupFailed {
+                endpoint: endpoint.into(),
+                reason: "name not found".into(),
+            }))
+        };
+        let cases = [
+            (
+                classify(&lookup("platform-eu.cloud.coveo.com:443"), t, &direct),
+                "platform-eu.cloud.coveo.com: name not found",
+            ),
+            (
+                classify(&lookup("proxy.corp:3128"), t, &proxied),
+                "proxy proxy.corp:3128: name not found",
+            ),
+            (
+                classify(&refused(), t, &direct),
+                "platform-eu.cloud.coveo.com:443: connection refused",
+            ),
+            (
+                classify(&refused(), t, &proxied),
+                "proxy proxy.corp:3128: connection refused",
+            ),
+            (
+                classify(
+                    &ureq::Error::ConnectProxyFailed("proxy server responded 403/403".into()),
+                    t,
+                    &proxied,
+                ),
+                "proxy proxy.corp:3128 refused the tunnel: 403 Forbidden",
+            ),
+            (
+                classify(
+                    &ureq::Error::ConnectProxyFailed("proxy server did not respond".into()),
+                    t,
+                    &proxied,
+                ),
+                "proxy proxy.corp:3128 did not answer the tunnel request (CONNECT)",
+            ),
+        ];
+        for ((kind, message), want) in cases {
+            assert_eq!(kind, Kind::Connection, "{message}");
+            assert_eq!(message, want);
+            assert!(!message.contains("s3cret") && !message.contains("me:"));
+        }
+        let (_, m) = classify(
+            &ureq::Error::ConnectProxyFailed("proxy server responded 407/407".into()),
+            t,
+            &proxied,
+        );
+        assert!(
+            m.starts_with(
+                "proxy proxy.corp:3128 refused the tunnel: 407 Proxy Authentication Required"
+            ),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn resolver_reasons_in_few_words() {
+        let said = |s: &str| lookup_reason(&io::Error::other(s.to_owned()));
+        assert_eq!(
+            said("failed to lookup address information: Name or service not known"),
+            "name not found"
+        );
+        assert_eq!(
+            said("failed to lookup address information: Temporary failure in name resolution"),
+            "name lookup failed: temporary failure in name resolution"
+        );
+    }
+
+    #[test]
+    fn tls_is_said_once_with_a_hint_for_an_unknown_issuer() {
+        let m = tls_message("invalid peer certificate: UnknownIssuer".into());
+        assert!(m.starts_with("invalid peer certificate: UnknownIssuer; hint: the certificate's issuer is not trusted"), "{m}");
+        assert!(m.contains("--ca-file or SSL_CERT_FILE"), "{m}");
+        let other = "invalid peer certificate: certificate not valid for name \"x\"";
+        assert_eq!(tls_message(other.into()), other);
     }
 }

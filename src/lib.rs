@@ -34,17 +34,26 @@ use progress::Progress;
 use report::ExitStatus;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
+use std::time::Instant;
 
 /// Runs the tool: `args` without the program name, `env` for environment variables, JSON
 /// lines to `out`. Returns the exit status.
 pub fn run(args: Vec<OsString>, env: config::Env, out: &mut dyn Write) -> i32 {
+    let no_args = args.is_empty();
     let options = match cli::parse(args) {
         Ok(cli::Command::Run(o)) => o,
         Ok(cli::Command::Help) => return print(out, &cli::help()),
         Ok(cli::Command::Version) => {
             return print(out, &format!("coveo-org-delete {}\n", cli::VERSION))
         }
-        Err(f) => return run_failure(out, f, false),
+        Err(f) => {
+            let status = run_failure(out, f, false);
+            // A person who typed just the name gets the usage; a script gets its one line.
+            if no_args && std::io::stderr().is_terminal() {
+                let _ = std::io::stderr().write_all(cli::short_usage().as_bytes());
+            }
+            return status;
+        }
     };
     let dry_run = options.dry_run;
     let given = match read_ids(&options) {
@@ -61,10 +70,14 @@ pub fn run(args: Vec<OsString>, env: config::Env, out: &mut dyn Write) -> i32 {
             cfg.token_source, cfg.base.url
         )));
     }
+    let mut client = http::Client::new(&cfg);
+    if cfg.verbose {
+        client.on_attempt(report::attempt);
+    }
     if let Some(keep) = &options.list {
         // No confirmation: a listing changes nothing, and stops cleanly from the start.
         signal::install();
-        return list::run(&http::Client::new(&cfg), &cfg, keep, out);
+        return list::run(&client, &cfg, keep, out);
     }
     if given.is_empty() {
         return 0;
@@ -79,7 +92,6 @@ pub fn run(args: Vec<OsString>, env: config::Env, out: &mut dyn Write) -> i32 {
         return emit_all(out, unsent);
     }
     let ids: Vec<&str> = given.iter().map(|g| g.text.as_str()).collect();
-    let client = http::Client::new(&cfg);
 
     let mut prompt_org = None;
     if !cfg.yes && !cfg.dry_run {
@@ -135,9 +147,9 @@ fn run_all(
     status
 }
 
-/// The typed confirmation (contract section 3). `Ok` carries the one organization whose
-/// display name was fetched for the prompt, so its request counts stay with it; `Err` the
-/// outcomes of a run that must not delete anything.
+/// The typed confirmation at a terminal. `Ok` carries the one organization whose display name
+/// was fetched for the prompt, so its request counts stay with it; `Err` the outcomes of a
+/// run that must not delete anything, or whose one organization's fate that fetch settled.
 fn confirm_at_terminal<'a>(
     client: &'a http::Client,
     cfg: &'a config::Config,
@@ -162,13 +174,14 @@ fn confirm_at_terminal<'a>(
         ));
     }
     let one = match ids {
-        [id] => {
-            let mut o = Org::new(client, cfg, id);
-            o.learn_display_name();
-            Some(o)
-        }
+        [id] => match Org::new(client, cfg, id).learn_display_name() {
+            Ok(o) => Some(o),
+            // 401, 403, 404 or read-only: the deletion cannot succeed, so nothing to ask.
+            Err(settled) => return Err(vec![*settled]),
+        },
         _ => None,
     };
+    let asked = Instant::now();
     let confirmed = confirm::ask(
         ids,
         one.as_ref().and_then(|o| o.display_name.as_deref()),
@@ -176,12 +189,15 @@ fn confirm_at_terminal<'a>(
         &mut std::io::stdin().lock(),
         &mut std::io::stderr(),
     );
+    // Typing time is the person's: it stays out of elapsed_ms, whatever the answer.
+    let typing = asked.elapsed();
+    let one = one.map(|mut o| {
+        o.leave_out(typing);
+        o
+    });
     let not_confirmed = "the typed answer did not match, so nothing was deleted";
     match (confirmed, one) {
-        (true, org) => Ok(org.map(|mut o| {
-            o.restart_clock();
-            o
-        })),
+        (true, org) => Ok(org),
         (false, Some(o)) => Err(vec![
             o.refused(OrgError::new(Kind::NotConfirmed, not_confirmed))
         ]),

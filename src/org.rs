@@ -7,7 +7,7 @@ use crate::http::{Answer, Client, Lost};
 use crate::kind::Kind;
 use crate::retry::{self, Jitter};
 use crate::signal;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 /// How an organization ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,15 +185,44 @@ impl<'a> Org<'a> {
         }
     }
 
-    /// Fetch the display name once, no retry: a prompt that cannot show it asks anyway.
-    pub fn learn_display_name(&mut self) {
+    /// Before the prompt: `GET` the organization once, no retry, to show its display name.
+    /// An answer that already settles it (401, 403, 404, read-only) is its outcome, `Err`:
+    /// typing the ID back would be pointless, and nothing is deleted. No answer, or any other
+    /// answer, leaves the prompt to ask anyway.
+    pub fn learn_display_name(mut self) -> Result<Org<'a>, Box<Outcome>> {
         let url = self.cfg.base.organization(&self.id);
         self.tries.attempts += 1;
-        if let Ok(a) = self.client.get(&url) {
-            if let Some(org) = json_object(&a.body).filter(|_| status_kind(a.status).is_none()) {
-                self.note_display_name(&org);
+        let Ok(a) = self.client.get(&url) else {
+            return Ok(self);
+        };
+        let settled = match status_kind(a.status) {
+            None => {
+                let org = json_object(&a.body);
+                if let Some(org) = &org {
+                    self.note_display_name(org);
+                }
+                let read_only = org.and_then(|mut o| o.remove("readOnly"));
+                (read_only == Some(serde_json::Value::Bool(true)))
+                    .then(|| Err(OrgError::new(Kind::ReadOnly, READ_ONLY)))
             }
-            self.tries.last = Some(a);
+            Some(_) => match answer::error_of(&a) {
+                e if e.kind == Kind::NotFound && self.cfg.missing_ok => {
+                    Some(Ok(Done::AlreadyAbsent))
+                }
+                e if matches!(
+                    e.kind,
+                    Kind::Unauthorized | Kind::Forbidden | Kind::NotFound | Kind::ReadOnly
+                ) =>
+                {
+                    Some(Err(e))
+                }
+                _ => None,
+            },
+        };
+        self.tries.last = Some(a);
+        match settled {
+            Some(result) => Err(Box::new(self.finish(result))),
+            None => Ok(self),
         }
     }
 }
@@ -290,9 +319,13 @@ impl<'a> Org<'a> {
         }
     }
 
-    /// Starts the clock of `elapsed_ms` again: time spent at a prompt is not the platform's.
-    pub fn restart_clock(&mut self) {
-        self.started = Instant::now();
+    /// Leaves `waited` out of `elapsed_ms`: time spent at the prompt is the person's, not the
+    /// platform's.
+    pub fn leave_out(&mut self, waited: Duration) {
+        self.started = self
+            .started
+            .checked_add(waited)
+            .unwrap_or_else(Instant::now);
     }
 
     /// The outcome of an organization that is not deleted because the prompt was refused.

@@ -108,6 +108,16 @@ pub fn stderr_line(line: &str) {
     let _ = writeln!(err, "coveo-org-delete: {line}");
 }
 
+/// `--verbose`: the stderr line of one HTTP attempt: method, URL, status or error, milliseconds.
+pub fn attempt(a: &crate::http::Attempt) {
+    let what = match a.result {
+        Ok(answer) => format!("{} {}", answer.status, answer.reason),
+        Err(lost) => format!("{}: {}", lost.kind.as_str(), lost.message),
+    };
+    let ms = a.elapsed.as_millis();
+    stderr_line(&format!("{} {} -> {what} ({ms} ms)", a.method, a.url));
+}
+
 /// Exit status of a run: that of the first organization that failed, else 0 (a signal
 /// overrides it: see `emit_all` in lib.rs).
 #[derive(Default)]

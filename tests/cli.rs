@@ -9,4 +9,5 @@ mod hostile;
 mod interrupt;
 mod listing;
 mod login;
+mod newcomer;
 mod resilience;

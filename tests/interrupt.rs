@@ -339,7 +339,11 @@ fn sigint_ends_a_retry_wait_at_once_keeping_the_last_answer() {
     // --verbose: where the token came from, the attempt, then the two failures.
     let stderr: Vec<&str> = ended.stderr.lines().collect();
     assert_eq!(stderr.len(), 4, "{}", ended.stderr);
-    assert!(stderr[0].contains("token from COVEO_TOKEN"), "{}", ended.stderr);
+    assert!(
+        stderr[0].contains("token from COVEO_TOKEN"),
+        "{}",
+        ended.stderr
+    );
     assert!(stderr[1].contains("DELETE"), "{}", ended.stderr);
     assert!(
         stderr[2].starts_with("coveo-org-delete: acme1: server_error (HTTP 503)"),

@@ -212,13 +212,17 @@ impl Session {
                 }
             }
         }
-        // stdout is closed: the child is exiting.
+        // stdout is closed: the child is exiting. Its status is polled until the deadline, so
+        // a child that closed stdout and lingers fails the test instead of hanging it.
         let status = loop {
             let child = self.child.as_mut().expect("the child");
-            match child.try_wait().expect("wait for the child") {
-                Some(status) => break status,
-                None if self.time_left().is_zero() => self.fail("the child did not exit"),
-                None => std::thread::sleep(Duration::from_millis(2)),
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if !self.time_left().is_zero() => {
+                    std::thread::sleep(Duration::from_millis(2))
+                }
+                Ok(None) => self.fail("the child closed stdout but did not exit"),
+                Err(e) => self.fail(&format!("waiting for the child: {e}")),
             }
         };
         self.child = None;

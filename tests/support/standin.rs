@@ -860,6 +860,26 @@ impl StandIn {
         }
     }
 
+    /// The requests after the first `seen`, waiting up to `limit` for one to arrive; empty if
+    /// none did (for a log of what arrives, as `make standin` prints).
+    pub fn requests_after(&self, seen: usize, limit: Duration) -> Vec<Request> {
+        let deadline = Instant::now() + limit;
+        let mut st = self.shared.lock();
+        while st.requests.len() <= seen && !st.stopping {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            st = self
+                .shared
+                .changed
+                .wait_timeout(st, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        st.requests.get(seen..).unwrap_or_default().to_vec()
+    }
+
     /// Blocks until at least `n` TCP connections were accepted; panics after `limit`.
     pub fn wait_for_connections(&self, n: usize, limit: Duration) {
         let deadline = Instant::now() + limit;
