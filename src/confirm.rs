@@ -1,4 +1,4 @@
-//! The typed confirmation at a terminal (contract section 3): the ID of the one organization,
+//! The typed confirmation at a terminal: the ID of the one organization,
 //! or the number of organizations, must be typed back.
 
 use std::io::{BufRead, Write};

@@ -67,13 +67,13 @@ impl Kind {
         }
     }
 
-    /// Contract section 6: only these are tried again.
+    /// Only these are tried again: the temporary failures.
     pub fn is_retryable(self) -> bool {
         self.exit_status() == 5
     }
 }
 
-/// Exit status when stdout could not be written (contract section 7).
+/// Exit status when stdout could not be written.
 pub const EXIT_OUTPUT_FAILED: i32 = 1;
 
 /// A failure that belongs to the whole run rather than to one organization.

@@ -1,5 +1,5 @@
 //! One organization, from its first request to its [`Outcome`]: retries, the 404 that follows
-//! a lost answer, and the dry run's checks (contract sections 5, 6 and 8).
+//! a lost answer, and the dry run's checks.
 
 use crate::answer::{self, status_kind, OrgError};
 use crate::config::Config;

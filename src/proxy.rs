@@ -1,5 +1,5 @@
 //! Which proxy a run goes through, read from the environment the way curl reads it
-//! (contract section 2). ureq's own environment reading is turned off: it skips a value it
+//! (README, Proxies). ureq's own environment reading is turned off: it skips a value it
 //! cannot parse and silently goes direct, which a user behind a mandatory proxy must not get.
 
 use crate::kind::Failure;

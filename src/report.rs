@@ -7,7 +7,7 @@ use crate::org::Outcome;
 use serde_json::Value;
 use std::io::Write;
 
-/// The JSON line of an outcome, fields in the contract's order, without the newline.
+/// The JSON line of an outcome, fields in their documented order (README, Output), without the newline.
 pub fn json_line(o: &Outcome) -> String {
     let s = |v: &Option<String>| match v {
         Some(v) => Value::String(v.clone()),
@@ -16,7 +16,7 @@ pub fn json_line(o: &Outcome) -> String {
     let n = |v: Option<u64>| v.map_or(Value::Null, Value::from);
     let (ok, result, error) = match &o.result {
         Ok(done) => (true, done.as_str(), "null".to_owned()),
-        // Written by hand, like the line itself, to keep the contract's field order.
+        // Written by hand, like the line itself, to keep the documented field order.
         Err(e) => (
             false,
             "error",

@@ -1,4 +1,4 @@
-//! When to try again and how long to wait first (contract section 6).
+//! When to try again and how long to wait first (README, Retries).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -1,5 +1,5 @@
 //! Region, environment or `--platform-url` to the base URL every request starts with
-//! (contract section 2).
+//! (README, Usage: the hosts and the rules for `--platform-url`).
 
 /// A checked base URL: `scheme://authority[/prefix]`, without a trailing slash.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -158,7 +158,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hosts_of_the_contract() {
+    fn hosts_of_each_region_and_environment() {
         let h = |r, e| platform_host(r, e).unwrap();
         assert_eq!(h("us", "prod"), "platform.cloud.coveo.com");
         assert_eq!(h("eu", "prod"), "platform-eu.cloud.coveo.com");
