@@ -305,8 +305,7 @@ struct Reaped(std::process::Child);
 
 impl Drop for Reaped {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        bin::kill_and_reap(&mut self.0);
     }
 }
 

@@ -6,7 +6,7 @@ use crate::support::bin::{assert_shape, cmd, Run};
 use crate::support::standin::{Action, Reply, Request, StandIn};
 use crate::support::temp_file;
 use serde_json::{json, Value};
-use std::process::Output;
+use std::process::{Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -158,7 +158,12 @@ fn answer_maps_to(reply: Reply, e: Expect) -> Run {
 
 /// Output of a run whose stdout is not JSON (help, version).
 fn raw(c: crate::support::bin::Cmd) -> Output {
-    c.command().output().expect("run the binary")
+    let mut command = c.command();
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    crate::support::bin::output_within(&mut command, crate::support::bin::DEFAULT_DEADLINE)
 }
 
 /// Whether a verbose line reports a duration in milliseconds (`... 12 ms` / `(12 ms)`).

@@ -2,7 +2,7 @@
 //! closed stdout, each seen the way a script sees it (JSON line, exit status, stderr) together
 //! with what the stand-in or the proxy received.
 
-use crate::support::bin::{cmd, Run, BIN};
+use crate::support::bin::{cmd, kill_and_reap, output_within, Cmd, Run, BIN, DEFAULT_DEADLINE};
 use crate::support::proxy::ConnectProxy;
 use crate::support::standin::{Action, Platform, Reply, Request, StandIn};
 use crate::support::temp_file;
@@ -417,9 +417,14 @@ fn a_silent_server_bounds_connection_and_handshake_by_the_deadline() {
         (tls.url(), vec!["--ca-file", path_str(&ca_file)]),
         (plain.url(), vec![]),
     ] {
-        let mut args = vec!["--timeout", "0.3", "--retries", "0"];
-        args.extend(extra);
-        let run = delete_at(&url, &args);
+        let run = cmd()
+            .token(TOKEN)
+            .platform(&url)
+            .args(["--yes", "--timeout", "0.3", "--retries", "0"])
+            .args(extra)
+            .arg(ORG)
+            .deadline(WAIT)
+            .run();
         let l = assert_failed(&run, "timeout", 5);
         assert_eq!(l["attempts"], 1, "{run:#?}");
         assert_eq!(l["http_status"], Value::Null, "{run:#?}");
@@ -510,8 +515,7 @@ fn a_200_mb_body_takes_neither_time_nor_memory() {
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut first)
             .expect("read the first line");
-        child.kill().expect("kill our child");
-        let _ = child.wait();
+        kill_and_reap(&mut child);
         let l: Value = serde_json::from_str(&first).expect("a JSON line");
         assert_eq!(l["organization_id"], ORG, "{l}");
         assert_eq!(l["result"], result, "{l}");
@@ -861,6 +865,27 @@ fn no_proxy_and_proxies_that_do_not_apply_go_direct() {
 // One thread (contract section 10)
 // ---------------------------------------------------------------------------------------------
 
+/// Threads of the binary run as `c`, counted in `/proc/PID/task` once `s` (whose script
+/// hangs) has received the request; the child is killed afterwards, even on a failure.
+fn threads_while_waiting(s: &StandIn, c: Cmd) -> usize {
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            kill_and_reap(&mut self.0);
+        }
+    }
+    let child = Killed(
+        c.command()
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn the binary"),
+    );
+    s.wait_for_requests(1, WAIT);
+    thread_count(child.0.id())
+}
+
 #[test]
 fn the_binary_runs_on_one_thread_while_it_waits() {
     let ca = pki(&["localhost"]);
@@ -872,25 +897,14 @@ fn the_binary_runs_on_one_thread_while_it_waits() {
         (&plain, vec![]),
         (&tls, vec!["--ca-file", path_str(&ca_file)]),
     ] {
-        let mut command = cmd()
+        let c = cmd()
             .token(TOKEN)
             .platform(&s.url())
             .args(["--yes", "--timeout", "5", "--retries", "0"])
             .args(extra)
-            .arg(ORG)
-            .command();
-        let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn the binary");
-        s.wait_for_requests(1, WAIT);
-        let threads = thread_count(child.id());
-        child.kill().expect("kill our child");
-        let _ = child.wait();
+            .arg(ORG);
         assert_eq!(
-            threads,
+            threads_while_waiting(s, c),
             1,
             "threads of the binary while it waits on {}",
             s.url()
@@ -910,8 +924,12 @@ fn strace_works() -> bool {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
+        .spawn()
+        .is_ok_and(|child| {
+            crate::support::bin::wait_within(child, Vec::new(), DEFAULT_DEADLINE)
+                .status
+                .success()
+        });
     let seen = std::fs::read_to_string(&trace).unwrap_or_default();
     let _ = std::fs::remove_file(&trace);
     ran && (seen.contains("clone") || seen.contains("fork"))
@@ -921,17 +939,20 @@ fn strace_works() -> bool {
 /// line and the trace.
 fn run_under_strace(envs: &[(&str, String)], args: &[&str]) -> (Value, String) {
     let trace = temp_file("strace.txt", b"");
-    let out = Command::new("strace")
-        .env_clear()
-        .env("COVEO_TOKEN", TOKEN)
-        .envs(envs.iter().map(|(k, v)| (k, v)))
-        .args(["-f", "-qq", "-e", "trace=clone,clone3,fork,vfork", "-o"])
-        .arg(&trace)
-        .arg(BIN)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run strace");
+    let out = output_within(
+        Command::new("strace")
+            .env_clear()
+            .env("COVEO_TOKEN", TOKEN)
+            .envs(envs.iter().map(|(k, v)| (k, v)))
+            .args(["-f", "-qq", "-e", "trace=clone,clone3,fork,vfork", "-o"])
+            .arg(&trace)
+            .arg(BIN)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+        DEFAULT_DEADLINE,
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
@@ -1039,7 +1060,7 @@ fn a_closed_stdout_stops_before_the_next_organization() {
         .stdin(Stdio::null())
         .stdout(Stdio::from(pipe_without_reader()))
         .stderr(Stdio::piped());
-    let out = command.output().expect("run the binary");
+    let out = output_within(&mut command, DEFAULT_DEADLINE);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         out.status.code(),
@@ -1072,7 +1093,7 @@ fn a_closed_stdout_and_stderr_after_a_failure_still_exit_1() {
         .stdin(Stdio::null())
         .stdout(Stdio::from(pipe_without_reader()))
         .stderr(Stdio::from(pipe_without_reader()));
-    let status = command.status().expect("run the binary");
+    let status = output_within(&mut command, DEFAULT_DEADLINE).status;
     assert_eq!(status.code(), Some(1), "exit 1, not a signal: {status:?}");
     assert_eq!(
         seen(&s),
@@ -1154,6 +1175,7 @@ fn a_silent_proxy_is_bounded_by_the_deadline() {
             "0",
             ORG,
         ])
+        .deadline(WAIT)
         .run();
     let l = assert_failed(&run, "timeout", 5);
     assert_eq!(l["attempts"], 1, "{run:#?}");

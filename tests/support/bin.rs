@@ -1,11 +1,17 @@
 //! Runs the compiled binary the way a script does, and captures what a script would see.
 
 use serde_json::Value;
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::io::{Read, Write};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_coveo-org-delete");
+
+/// How long [`Cmd::run`] lets the binary run unless told otherwise: far above any run of the
+/// suite (the slowest take a few seconds), so reaching it means the binary hangs.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
 
 /// What a script sees of one run.
 #[derive(Debug)]
@@ -49,6 +55,7 @@ impl Run {
 pub struct Cmd {
     cmd: Command,
     stdin: Vec<u8>,
+    deadline: Duration,
 }
 
 pub fn cmd() -> Cmd {
@@ -57,6 +64,7 @@ pub fn cmd() -> Cmd {
     Cmd {
         cmd,
         stdin: Vec::new(),
+        deadline: DEFAULT_DEADLINE,
     }
 }
 
@@ -90,28 +98,30 @@ impl Cmd {
         self
     }
 
+    /// How long [`Cmd::run`] waits for the binary before killing it and failing the test
+    /// (default [`DEFAULT_DEADLINE`]).
+    pub fn deadline(mut self, limit: Duration) -> Cmd {
+        self.deadline = limit;
+        self
+    }
+
     /// The underlying command, for tests that need to drive the process themselves.
     pub fn command(self) -> Command {
         self.cmd
     }
 
-    /// Runs to the end; panics if the process dies of a signal or panics.
+    /// Runs to the end; panics if the process dies of a signal or panics, or is still running
+    /// at its deadline (it is then killed, and the panic shows what it printed so far).
     pub fn run(mut self) -> Run {
         let started = Instant::now();
-        let mut child = self
+        let child = self
             .cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn the binary");
-        let mut stdin = child.stdin.take().unwrap();
-        let input = std::mem::take(&mut self.stdin);
-        let feeder = std::thread::spawn(move || {
-            let _ = stdin.write_all(&input);
-        });
-        let out = child.wait_with_output().expect("wait for the binary");
-        feeder.join().unwrap();
+        let out = wait_within(child, std::mem::take(&mut self.stdin), self.deadline);
         let elapsed = started.elapsed();
         let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
         let stderr = String::from_utf8(out.stderr).expect("stderr is UTF-8");
@@ -136,6 +146,131 @@ impl Cmd {
             stderr,
             lines,
             elapsed,
+        }
+    }
+}
+
+/// What a reader thread has read of a pipe so far.
+type Seen = Arc<Mutex<Vec<u8>>>;
+
+/// Reads a child's pipe to its end on a thread, keeping what came so far where a deadline
+/// can still show it; tells `done` when the pipe is closed.
+fn drain(
+    pipe: Option<impl Read + Send + 'static>,
+    done: mpsc::Sender<()>,
+) -> (Seen, JoinHandle<()>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let keep = seen.clone();
+    let reader = std::thread::spawn(move || {
+        if let Some(mut pipe) = pipe {
+            let mut buf = [0u8; 8192];
+            loop {
+                match pipe.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => keep
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .extend_from_slice(&buf[..n]),
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(_) => break,
+                }
+            }
+        }
+        let _ = done.send(());
+    });
+    (seen, reader)
+}
+
+/// Like `Child::wait_with_output`, with `input` fed to its stdin (if piped), but bounded: at
+/// `limit` the child is killed and the test fails with what it printed so far. Pipes that
+/// are not piped read as empty.
+pub fn wait_within(mut child: Child, input: Vec<u8>, limit: Duration) -> Output {
+    let deadline = Instant::now() + limit;
+    let feeder = child.stdin.take().map(|mut stdin| {
+        std::thread::spawn(move || {
+            // The child may exit without reading: a broken pipe is no failure here.
+            let _ = stdin.write_all(&input);
+        })
+    });
+    let (done, closed) = mpsc::channel();
+    let (stdout, out_reader) = drain(child.stdout.take(), done.clone());
+    let (stderr, err_reader) = drain(child.stderr.take(), done);
+    // Both pipes close when the child exits (or hands them to nobody else); then the exit
+    // itself is at most moments away.
+    let mut pipes_open = 2;
+    while pipes_open > 0 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match closed.recv_timeout(left) {
+            Ok(()) => pipes_open -= 1,
+            Err(_) => break,
+        }
+    }
+    let status = wait_until(&mut child, deadline);
+    let Some(status) = status else {
+        kill_and_reap(&mut child);
+        let _ = out_reader.join();
+        let _ = err_reader.join();
+        let text = |b: &Seen| {
+            String::from_utf8_lossy(&b.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+        };
+        panic!(
+            "the binary was still running after {limit:?} and was killed\nstdout so far: {:?}\nstderr so far: {:?}",
+            text(&stdout),
+            text(&stderr)
+        );
+    };
+    let _ = out_reader.join();
+    let _ = err_reader.join();
+    if let Some(f) = feeder {
+        let _ = f.join();
+    }
+    let take = |b: Seen| std::mem::take(&mut *b.lock().unwrap_or_else(|e| e.into_inner()));
+    Output {
+        status,
+        stdout: take(stdout),
+        stderr: take(stderr),
+    }
+}
+
+/// Spawns `command` and waits for it within `limit` (see [`wait_within`]), stdin empty.
+pub fn output_within(command: &mut Command, limit: Duration) -> Output {
+    let child = command.spawn().expect("spawn the binary");
+    wait_within(child, Vec::new(), limit)
+}
+
+/// The child's exit status once it has exited, or `None` if it is still running at
+/// `deadline`. Polls: std offers no wait with a timeout.
+pub fn wait_until(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Some(status),
+            Ok(None) => {}
+            Err(e) => panic!("waiting for the child: {e}"),
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return None;
+        }
+        std::thread::sleep(pause.min(left));
+        pause = (pause * 2).min(Duration::from_millis(20));
+    }
+}
+
+/// Kills a child and reaps it, within a bound: safe in `Drop` and after a failed assertion
+/// (it never panics). Whether it was reaped.
+pub fn kill_and_reap(child: &mut Child) -> bool {
+    let _ = child.kill();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => return true,
+            Ok(None) if Instant::now() < deadline => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(20));
+            }
+            _ => return false,
         }
     }
 }

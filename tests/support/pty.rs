@@ -183,12 +183,12 @@ impl Session {
             }
         }
         // stdout is closed: the child is exiting.
-        let status = self
-            .child
-            .take()
-            .expect("the child")
-            .wait()
-            .expect("wait for the child");
+        let Some(status) =
+            super::bin::wait_until(self.child.as_mut().expect("the child"), self.deadline)
+        else {
+            self.fail("the child closed its stdout but did not exit");
+        };
+        self.child = None;
         // What it wrote to the terminal before exiting is still buffered at the master.
         while master_open {
             let far = Instant::now() + Duration::from_millis(200).min(self.time_left());
@@ -229,8 +229,7 @@ impl Session {
     fn fail(&mut self, why: &str) -> ! {
         let mut stdout = String::new();
         if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+            super::bin::kill_and_reap(&mut child);
             let _ = self.stdout.read_to_string(&mut stdout);
         }
         panic!(
@@ -243,8 +242,7 @@ impl Session {
 impl Drop for Session {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+            super::bin::kill_and_reap(&mut child);
         }
     }
 }

@@ -165,3 +165,35 @@ fn tls_platform_through_connect_proxy() {
     assert!(a.body.contains(r#""displayName":"Acme""#), "{}", a.body);
     assert_eq!(proxy.requests(), vec![connect.to_string()]);
 }
+
+#[test]
+fn a_run_past_its_deadline_is_killed_and_fails_with_what_it_printed() {
+    let silent = StandIn::silent();
+    let url = silent.url();
+    let started = std::time::Instant::now();
+    let failed = std::panic::catch_unwind(|| {
+        super::bin::cmd()
+            .token("t")
+            .platform(&url)
+            .args([
+                "--yes",
+                "--verbose",
+                "--timeout",
+                "60",
+                "--retries",
+                "0",
+                "acme1",
+            ])
+            .deadline(Duration::from_millis(500))
+            .run()
+    });
+    let why = failed.expect_err("the run must fail at its deadline");
+    let why = why
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_else(|| format!("{why:?}"));
+    assert!(why.contains("still running after 500ms"), "{why}");
+    assert!(why.contains("stderr so far"), "{why}");
+    assert!(started.elapsed() < LIMIT, "took {:?}", started.elapsed());
+    silent.wait_for_connections(1, LIMIT);
+}
