@@ -5,4 +5,5 @@ mod support;
 
 mod batch;
 mod core;
+mod hardening;
 mod resilience;

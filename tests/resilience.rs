@@ -133,7 +133,7 @@ fn path_str(p: &Path) -> &str {
 }
 
 /// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) of a time, as a server would send it.
-fn imf_fixdate(t: SystemTime) -> String {
+pub(crate) fn imf_fixdate(t: SystemTime) -> String {
     let secs = t.duration_since(UNIX_EPOCH).expect("after 1970").as_secs();
     let (days, rem) = (secs / 86_400, secs % 86_400);
     // Howard Hinnant's civil_from_days.
