@@ -181,9 +181,9 @@ fn drain(
     (seen, reader)
 }
 
-/// Like `Child::wait_with_output`, with `input` fed to its stdin (if piped), but bounded: at
-/// `limit` the child is killed and the test fails with what it printed so far. Pipes that
-/// are not piped read as empty.
+/// Waits for the child and collects its output, with `input` fed to its stdin (if piped), but
+/// bounded, unlike std's waits: at `limit` the child is killed and the test fails with what it
+/// printed so far. Pipes that are not piped read as empty.
 pub fn wait_within(mut child: Child, input: Vec<u8>, limit: Duration) -> Output {
     let deadline = Instant::now() + limit;
     let feeder = child.stdin.take().map(|mut stdin| {
