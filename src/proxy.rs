@@ -181,4 +181,28 @@ mod tests {
         let vars = [("https_proxy", "socks5://x"), ("no_proxy", "a.example.com")];
         assert_eq!(pick(https, &vars), Ok(None));
     }
+
+    #[test]
+    fn ipv6_proxies_ports_and_url_parts_around_the_host() {
+        let https = "https://platform.cloud.coveo.com";
+        let p = |v| pick(https, &[("https_proxy", v)]);
+        assert_eq!(p("http://[::1]:3128"), Ok(Some("http://[::1]:3128".into())));
+        assert_eq!(p("[::1]"), Ok(Some("http://[::1]:1080".into())));
+        assert_eq!(
+            p("http://u:pw@[::1]:8/"),
+            Ok(Some("http://u:pw@[::1]:8".into()))
+        );
+        // A path, query or fragment before the port would hide the real host from this
+        // check; port 0 is no port.
+        for bad in [
+            "http://p:0",
+            "http://p/x:1",
+            "http://p?x:1",
+            "http://p#x:1",
+            "http://a:b:1",
+        ] {
+            let err = p(bad).unwrap_err();
+            assert!(err.starts_with("https_proxy"), "{bad}: {err}");
+        }
+    }
 }
