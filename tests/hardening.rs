@@ -456,6 +456,45 @@ fn a_dot_segment_in_the_path_prefix_is_refused() {
     }
 }
 
+/// Mutants: `src/target.rs` loosening a host label rule (empty, too long, a character other
+/// than letters, digits and `-`, a `-` at either end) or losing the bracketed IPv6 literal
+/// without a port. An accepted URL shows in the CONNECT line the proxy is asked for.
+#[test]
+fn platform_url_hosts_are_dns_names_or_ip_literals() {
+    let long_label = "a".repeat(63);
+    for url in [
+        "https://a_b.example".to_string(),
+        "https://-gw.example".to_string(),
+        "https://gw-.example".to_string(),
+        "https://gw..example".to_string(),
+        format!("https://{long_label}a.example"),
+    ] {
+        assert_platform_url_refused(&url);
+    }
+    let long_host = format!("{long_label}.example");
+    let long_url = format!("https://{long_host}");
+    for (url, authority) in [
+        ("https://my-gw.example/coveo", "my-gw.example"),
+        ("https://[::1]/coveo", "[::1]"),
+        (&long_url, &long_host),
+    ] {
+        let trap = ConnectProxy::refusing();
+        let run = base()
+            .env("https_proxy", trap.url())
+            .platform(url)
+            .args(["--retries", "0", "acme1"])
+            .run();
+        assert_eq!(run.status, 5, "{url}: {run:#?}");
+        assert_error(run.line(), "acme1", "connection");
+        let heads = trap.requests();
+        assert_eq!(heads.len(), 1, "{url}: {heads:?}");
+        assert!(
+            heads[0].starts_with(&format!("CONNECT {authority}:443 ")),
+            "{url}: {heads:?}"
+        );
+    }
+}
+
 /// `%` anywhere in the prefix: an escape the gateway would decode (`%2e%2e` is `..`, `%2f`
 /// a slash) makes the prefix something else than what the user read.
 #[test]
