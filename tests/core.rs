@@ -295,7 +295,7 @@ fn an_id_of_255_characters_and_one_after_double_dash_are_sent_as_they_are() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Section 5: each answer to its kind, message, code, request id and exit status
+// Each answer to its kind, message, code, request id and exit status
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -497,7 +497,7 @@ fn status_400_and_409_are_unexpected_status_exit_1() {
 }
 
 #[test]
-fn error_body_fields_are_taken_in_the_contract_order() {
+fn error_body_fields_are_taken_in_their_order_of_preference() {
     // message > detail > error_description > title; errorCode > type > code > error.
     answer_maps_to(
         Reply::new(403).header("X-Request-ID", "rid-o1").json(
@@ -645,7 +645,7 @@ fn redirects_are_not_followed_and_name_the_location() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Section 3: input errors send nothing
+// Input errors send nothing
 // ---------------------------------------------------------------------------------------------
 
 fn hostile_ids() -> Vec<String> {
@@ -750,7 +750,7 @@ fn without_yes_and_without_a_terminal_confirmation_is_required_and_nothing_is_se
 }
 
 // ---------------------------------------------------------------------------------------------
-// Section 3: the token
+// The token
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -853,7 +853,7 @@ fn an_unreadable_token_file_is_a_config_error_and_nothing_is_sent() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sections 1 and 2: flags, environment, platform URL
+// Flags, environment, platform URL
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -984,7 +984,7 @@ fn bad_region_or_environment_is_config_from_env_and_usage_from_flag() {
 }
 
 #[test]
-fn region_and_environment_pick_the_contract_hosts() {
+fn region_and_environment_pick_the_platform_hosts() {
     for (region, environment, host) in [
         (None, None, "platform.cloud.coveo.com"),
         (Some("eu"), None, "platform-eu.cloud.coveo.com"),
@@ -1060,7 +1060,7 @@ fn coveo_platform_url_is_the_fallback_of_the_flag() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Section 7: the token never shows; stderr lines; --verbose
+// The token never shows; stderr lines; --verbose
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -1367,7 +1367,7 @@ fn timeout_ends_an_attempt_the_server_never_answers() {
 #[test]
 fn a_huge_timeout_is_accepted_or_refused_but_never_panics() {
     // "decimal, > 0": 1e19 s is a valid value; it may be accepted, or refused as a usage
-    // error, but the binary must never panic (contract section 7).
+    // error, but the binary must never panic.
     let standin = StandIn::script(vec![Action::status(204)]);
     let run = delete(&standin, &["--timeout", "10000000000000000000"], &["acme1"]);
     match run.status {

@@ -90,7 +90,7 @@ fn assert_run_failed(run: &Run, kind: &str, exit: i32) {
     run.assert_hides(TOKEN);
 }
 
-/// Asserts one request is the DELETE of `acme1` as the contract describes it.
+/// Asserts one request is the DELETE of `acme1` with the token, `Accept` and no body.
 fn assert_is_delete(r: &Request) {
     assert_eq!(r.method, "DELETE", "{r:#?}");
     assert_eq!(r.path, format!("/rest/organizations/{ORG}"), "{r:#?}");
@@ -190,7 +190,7 @@ fn thread_count(pid: u32) -> usize {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Retries (contract section 6)
+// Retries
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -313,7 +313,7 @@ fn without_retry_after_the_first_retry_backs_off_about_half_a_second() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Lost answers and the 404 that follows (contract section 5)
+// Lost answers and the 404 that follows
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -444,7 +444,7 @@ fn a_trickling_body_is_bounded_by_the_deadline() {
     let run = delete_at(&s.url(), &["--timeout", "0.5", "--retries", "0"]);
     assert_eq!(run.status, 5, "{run:#?}");
     let l = run.line();
-    // The status arrived, its body did not: either reading of the contract ends in exit 5.
+    // The status arrived, its body did not: timeout or server_error, either way exit 5.
     let kind = l["error"]["kind"].as_str().unwrap_or_default();
     assert!(
         kind == "timeout" || kind == "server_error",
@@ -669,7 +669,7 @@ fn ca_file_missing_or_without_a_certificate_is_a_config_error() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Proxies (contract section 2)
+// Proxies
 // ---------------------------------------------------------------------------------------------
 
 /// Asserts a request head the proxy received is a CONNECT to `host_port` without credentials.
@@ -862,7 +862,7 @@ fn no_proxy_and_proxies_that_do_not_apply_go_direct() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// One thread (contract section 10)
+// One thread
 // ---------------------------------------------------------------------------------------------
 
 /// Threads of the binary run as `c`, counted in `/proc/PID/task` once `s` (whose script
@@ -1046,7 +1046,7 @@ fn the_binary_never_starts_a_thread_under_strace_else_proc_task() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A closed stdout (contract section 7)
+// A closed stdout
 // ---------------------------------------------------------------------------------------------
 
 /// The writing end of a pipe whose reading end is already closed: nothing written to it can

@@ -275,7 +275,7 @@ pub fn kill_and_reap(child: &mut Child) -> bool {
     }
 }
 
-/// The fields of a JSON line (contract section 7), all always present.
+/// The fields of a JSON line, in their order, all always present.
 pub const FIELDS: [&str; 10] = [
     "organization_id",
     "ok",
@@ -325,7 +325,7 @@ pub fn assert_shape(line: &Value) {
     }
 }
 
-/// The fields of a raw line appear in the contract's order (a `Value` forgets the order).
+/// The fields of a raw line appear in [`FIELDS`] order (a `Value` forgets the order).
 fn assert_field_order(raw: &str) {
     let mut from = 0;
     for f in FIELDS {
@@ -333,7 +333,7 @@ fn assert_field_order(raw: &str) {
         let key = format!("\"{f}\":");
         match raw[from..].find(&key) {
             Some(i) => from += i + key.len(),
-            None => panic!("field {f} missing or out of the contract's order: {raw}"),
+            None => panic!("field {f} missing or out of order: {raw}"),
         }
     }
 }
