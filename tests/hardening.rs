@@ -445,7 +445,7 @@ fn assert_platform_url_refused(url: &str) {
         .args(["--retries", "0", "acme1"])
         .run();
     let message = assert_run_failure(&run, "config");
-    assert!(message.contains("platform URL"), "{url}: {message}");
+    assert!(message.contains(url), "names the URL: {message}");
     assert!(trap.requests().is_empty(), "{url}: {:?}", trap.requests());
 }
 
