@@ -4,7 +4,7 @@ CARGO ?= cargo
 # install puts it in ~/.cargo/bin (or $CARGO_INSTALL_ROOT/bin, $CARGO_HOME/bin).
 PREFIX ?=
 
-.PHONY: build test install demo standin bench clean
+.PHONY: build test install demo standin bench mutants clean
 
 build:
 	$(CARGO) build --release --locked
@@ -36,6 +36,15 @@ standin:
 
 bench:
 	bash scripts/bench.sh
+
+# Mutation testing of src/ (configured in .cargo/mutants.toml); not part of `make test` or CI:
+# a full run takes hours on two cores. Narrow it, e.g.
+#   make mutants MUTANTS_ARGS="--file src/retry.rs -j 1"
+# Results go to mutants.out/ (missed.txt, caught.txt, timeout.txt).
+MUTANTS_ARGS ?=
+mutants:
+	$(CARGO) mutants --version >/dev/null 2>&1 || $(CARGO) install --locked cargo-mutants
+	$(CARGO) mutants $(MUTANTS_ARGS)
 
 clean:
 	$(CARGO) clean

@@ -11,6 +11,8 @@ pub struct OrgError {
     pub message: String,
     pub coveo_error_code: Option<String>,
     pub retry_after_s: Option<u64>,
+    /// Coveo's web application firewall blocked the request: the token is not the cause.
+    pub firewall: bool,
 }
 
 impl OrgError {
@@ -20,6 +22,7 @@ impl OrgError {
             message: one_line(&message.into()),
             coveo_error_code: None,
             retry_after_s: None,
+            firewall: false,
         }
     }
 }
@@ -66,6 +69,7 @@ pub fn error_of(a: &Answer) -> OrgError {
     };
     OrgError {
         coveo_error_code: body.code.map(|c| clean(&c)),
+        firewall: kind == Kind::Forbidden && a.waf_block,
         ..OrgError::new(kind, message)
     }
 }

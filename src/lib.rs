@@ -253,3 +253,59 @@ fn print(out: &mut dyn Write, text: &str) -> i32 {
         Err(_) => kind::EXIT_OUTPUT_FAILED,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A writer like a pipe behind a buffer: what was written shows only once flushed.
+    #[derive(Default)]
+    struct Flushed {
+        pending: Vec<u8>,
+        shown: Vec<u8>,
+    }
+
+    impl Write for Flushed {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.pending.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.shown.append(&mut self.pending);
+            Ok(())
+        }
+    }
+
+    fn run_with(args: &[&str]) -> (i32, String, usize) {
+        let mut out = Flushed::default();
+        let no_env = |_: &str| None;
+        let status = run(args.iter().map(OsString::from).collect(), &no_env, &mut out);
+        let shown = String::from_utf8(out.shown).expect("UTF-8");
+        (status, shown, out.pending.len())
+    }
+
+    #[test]
+    fn help_and_version_are_flushed() {
+        let (status, shown, pending) = run_with(&["--version"]);
+        assert_eq!(status, 0);
+        assert_eq!(shown, format!("coveo-org-delete {}\n", cli::VERSION));
+        assert_eq!(pending, 0);
+        let (status, shown, pending) = run_with(&["--help"]);
+        assert_eq!(status, 0);
+        assert_eq!(shown, cli::help());
+        assert_eq!(pending, 0);
+    }
+
+    #[test]
+    fn a_failure_line_is_flushed() {
+        let (status, shown, pending) = run_with(&["--yes", "acme1"]);
+        assert_eq!(status, 2, "no token: a config error");
+        assert!(
+            shown.ends_with('\n') && shown.lines().count() == 1,
+            "{shown}"
+        );
+        assert!(shown.contains(r#""kind":"config""#), "{shown}");
+        assert_eq!(pending, 0);
+    }
+}

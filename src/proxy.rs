@@ -59,8 +59,17 @@ fn parse(value: &str) -> Result<String, &'static str> {
         None => (None, rest),
     };
     let (host, port) = if let Some(end) = hostport.strip_prefix('[').and_then(|h| h.find(']')) {
-        let after = &hostport[end + 2..];
-        (&hostport[..end + 2], after.strip_prefix(':'))
+        // After `]` only `:PORT` or nothing: `[::1]3128` (a forgotten colon) must not become
+        // `[::1]:1080` and fail later as a temporary connection error.
+        let port = match &hostport[end + 2..] {
+            "" => None,
+            after => Some(
+                after
+                    .strip_prefix(':')
+                    .ok_or("text after the proxy's IPv6 address")?,
+            ),
+        };
+        (&hostport[..end + 2], port)
     } else {
         match hostport.rsplit_once(':') {
             Some((h, p)) => (h, Some(p)),
@@ -180,5 +189,40 @@ mod tests {
         // An unparsable proxy that does not apply is no error.
         let vars = [("https_proxy", "socks5://x"), ("no_proxy", "a.example.com")];
         assert_eq!(pick(https, &vars), Ok(None));
+    }
+
+    #[test]
+    fn ipv6_proxies_ports_and_url_parts_around_the_host() {
+        let https = "https://platform.cloud.coveo.com";
+        let p = |v| pick(https, &[("https_proxy", v)]);
+        assert_eq!(p("http://[::1]:3128"), Ok(Some("http://[::1]:3128".into())));
+        assert_eq!(p("[::1]"), Ok(Some("http://[::1]:1080".into())));
+        assert_eq!(
+            p("http://u:pw@[::1]:8/"),
+            Ok(Some("http://u:pw@[::1]:8".into()))
+        );
+        // A path, query or fragment before the port would hide the real host from this
+        // check; port 0 is no port.
+        for bad in [
+            "http://p:0",
+            "http://p/x:1",
+            "http://p?x:1",
+            "http://p#x:1",
+            "http://a:b:1",
+        ] {
+            let err = p(bad).unwrap_err();
+            assert!(err.starts_with("https_proxy"), "{bad}: {err}");
+        }
+    }
+
+    /// `http://[::1]3128` (a colon forgotten) is taken today as `[::1]:1080`: a connection
+    /// error later (exit 5, "try again") instead of a config error now.
+    #[test]
+    fn text_after_an_ipv6_proxy_literal_is_an_error() {
+        let https = "https://platform.cloud.coveo.com";
+        for bad in ["http://[::1]3128", "http://[::1]x:3128", "[::1]/x"] {
+            let err = pick(https, &[("https_proxy", bad)]);
+            assert!(err.is_err(), "{bad}: {err:?}");
+        }
     }
 }

@@ -91,6 +91,8 @@ pub fn human_line(o: &Outcome, e: &OrgError) -> String {
         line.push_str(&format!(
             "; hint: a read-only (paused) organization cannot be deleted until it is resumed, in the Administration Console or with POST /rest/organizations/{id}/resume"
         ));
+    } else if e.firewall {
+        line.push_str("; hint: the firewall judged the request, not the token; if it happens again, give Coveo support the request ID");
     } else if matches!(e.kind, Kind::Unauthorized | Kind::Forbidden) {
         line.push_str(&format!("; {}", o.token_hint.unwrap_or(TOKEN_HINT)));
     }

@@ -174,6 +174,60 @@ mod tests {
     }
 
     #[test]
+    fn two_digit_years_and_fields_out_of_range() {
+        let now = UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
+        let s = |v| retry_after(v, now).map(|d| d.as_secs());
+        // RFC 850 years: 70 to 99 are 19xx, 00 to 69 are 20xx.
+        assert_eq!(s("Thursday, 01-Jan-70 00:00:00 GMT"), Some(0));
+        assert_eq!(s("Monday, 06-Nov-00 08:49:37 GMT"), Some(189_388_800));
+        assert_eq!(s("Tuesday, 31-Dec-69 23:59:59 GMT"), Some(1_000_000_000));
+        // A leap second is a time: 08:50:60 is 08:51:00.
+        assert_eq!(s("Sun, 06 Nov 1994 08:50:60 GMT"), Some(83));
+        for bad in [
+            "Sun, 06 Nov 1994 24:00:00 GMT",
+            "Sun, 06 Nov 1994 08:60:00 GMT",
+            "Sun, 06 Nov 1994 08:49:61 GMT",
+            "Sun, 06 Nov 1994 08:49:37:00 GMT",
+            "Sun, 06 Nov 1994 08:49 GMT",
+            "Wed, 31 Dec 1969 23:59:59 GMT",
+        ] {
+            assert_eq!(s(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_year_9999_is_a_date_and_later_ones_are_far() {
+        // Fri, 31 Dec 9999 23:59:00 GMT
+        let now = UNIX_EPOCH + Duration::from_secs(days_from_civil(9999, 12, 31) * 86_400 + 86_340);
+        let s = |v| retry_after(v, now);
+        assert_eq!(
+            s("Fri, 31 Dec 9999 23:59:59 GMT"),
+            Some(Duration::from_secs(59))
+        );
+        assert_eq!(s("Sat, 01 Jan 10000 00:00:00 GMT"), Some(RETRY_AFTER_CAP));
+    }
+
+    #[test]
+    fn jitter_spreads_evenly_over_the_unit_interval() {
+        for seed in [1, 0x9E37_79B9_7F4A_7C15, u64::MAX] {
+            let mut j = Jitter(seed);
+            let mut deciles = [0u32; 10];
+            for _ in 0..10_000 {
+                let u = j.unit();
+                assert!((0.0..1.0).contains(&u), "seed {seed:#x}: {u}");
+                deciles[(u * 10.0) as usize] += 1;
+            }
+            // 1000 expected in each; a spread of 200 is more than six standard deviations.
+            for (i, n) in deciles.iter().enumerate() {
+                assert!(
+                    (800..=1200).contains(n),
+                    "seed {seed:#x}: decile {i} got {n} of 10000: {deciles:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn dates_match_known_epochs() {
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);

@@ -117,7 +117,7 @@ fn assert_nothing_sent(standin: &StandIn) {
     assert_eq!(standin.connections(), 0, "connections were opened");
 }
 
-/// The DELETE of `id`, as the tool must send it.
+/// The DELETE of `id` as the tool must send it: method, path, the token, no body.
 fn assert_delete_request(r: &Request, id: &str) {
     assert_eq!(r.method, "DELETE");
     assert_eq!(r.path, format!("/rest/organizations/{id}"));
@@ -143,7 +143,7 @@ fn assert_stderr_failures(run: &Run, failures: &[(&str, &str)]) {
     }
 }
 
-/// The privilege evaluation body a dry run must send.
+/// The body of the dry run's privilege evaluation (Organization - Edit on any target).
 fn evaluation_body(id: &str) -> Value {
     json!({
         "organizationId": id,
@@ -305,8 +305,7 @@ struct Reaped(std::process::Child);
 
 impl Drop for Reaped {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        bin::kill_and_reap(&mut self.0);
     }
 }
 
@@ -540,7 +539,7 @@ fn dry_run_would_delete_without_confirmation() {
 }
 
 #[test]
-fn dry_run_privilege_evaluation_is_the_documented_one() {
+fn dry_run_privilege_evaluation_asks_for_organization_edit() {
     let standin = StandIn::platform(platform().forbid_delete());
     let r = run(&standin, &["--dry-run", "acme2"]);
     assert_eq!(r.status, 0, "{r:#?}");

@@ -5,6 +5,7 @@ mod support;
 
 mod batch;
 mod core;
+mod hardening;
 mod hostile;
 mod interrupt;
 mod listing;

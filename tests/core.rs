@@ -6,7 +6,7 @@ use crate::support::bin::{assert_shape, cmd, Run};
 use crate::support::standin::{Action, Reply, Request, StandIn};
 use crate::support::temp_file;
 use serde_json::{json, Value};
-use std::process::Output;
+use std::process::{Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -158,7 +158,12 @@ fn answer_maps_to(reply: Reply, e: Expect) -> Run {
 
 /// Output of a run whose stdout is not JSON (help, version).
 fn raw(c: crate::support::bin::Cmd) -> Output {
-    c.command().output().expect("run the binary")
+    let mut command = c.command();
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    crate::support::bin::output_within(&mut command, crate::support::bin::DEFAULT_DEADLINE)
 }
 
 /// Whether a verbose line reports a duration in milliseconds (`... 12 ms` / `(12 ms)`).
@@ -492,7 +497,7 @@ fn status_400_and_409_are_unexpected_status_exit_1() {
 }
 
 #[test]
-fn error_body_fields_are_taken_in_the_documented_order() {
+fn error_body_fields_are_taken_in_their_order_of_preference() {
     // message > detail > error_description > title; errorCode > type > code > error.
     answer_maps_to(
         Reply::new(403).header("X-Request-ID", "rid-o1").json(
@@ -848,7 +853,7 @@ fn an_unreadable_token_file_is_a_config_error_and_nothing_is_sent() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sections 1 and 2: flags, environment, platform URL
+// Flags, environment, platform URL
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -979,7 +984,7 @@ fn bad_region_or_environment_is_config_from_env_and_usage_from_flag() {
 }
 
 #[test]
-fn region_and_environment_pick_the_documented_hosts() {
+fn region_and_environment_pick_the_platform_hosts() {
     for (region, environment, host) in [
         (None, None, "platform.cloud.coveo.com"),
         (Some("eu"), None, "platform-eu.cloud.coveo.com"),

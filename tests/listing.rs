@@ -748,8 +748,8 @@ fn a_closed_stdout_stops_the_listing_with_exit_1() {
         .spawn()
         .expect("spawn the binary");
     drop(command);
-    let deadline = std::time::Instant::now() + bin::RUN_LIMIT;
-    let (status, _, stderr) = bin::finish(child, deadline, "the listing");
+    let out = bin::wait_within(child, Vec::new(), bin::DEFAULT_DEADLINE);
+    let (status, stderr) = (out.status, out.stderr);
     let stderr = String::from_utf8_lossy(&stderr);
     assert_eq!(status.code(), Some(1), "exit 1, not a signal: {stderr}");
     assert!(stderr.contains("stdout cannot be written"), "{stderr}");
@@ -789,8 +789,8 @@ fn help_shows_the_listing_options_and_the_pipeline() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn the binary");
-    let deadline = std::time::Instant::now() + bin::RUN_LIMIT;
-    let (status, out, _) = bin::finish(child, deadline, "--help");
+    let output = bin::wait_within(child, Vec::new(), bin::DEFAULT_DEADLINE);
+    let (status, out) = (output.status, output.stdout);
     assert_eq!(status.code(), Some(0));
     let help = String::from_utf8(out).unwrap();
     for word in [

@@ -2,15 +2,16 @@
 
 use serde_json::Value;
 use std::io::{Read, Write};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_coveo-org-delete");
 
-/// The longest any run of the binary may take: past it, the test kills the binary and fails
-/// with what it printed so far.
-pub const RUN_LIMIT: Duration = Duration::from_secs(60);
+/// How long [`Cmd::run`] lets the binary run unless told otherwise: far above any run of the
+/// suite (the slowest take a few seconds), so reaching it means the binary hangs.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
 
 /// What a script sees of one run.
 #[derive(Debug)]
@@ -54,6 +55,7 @@ impl Run {
 pub struct Cmd {
     cmd: Command,
     stdin: Vec<u8>,
+    deadline: Duration,
 }
 
 pub fn cmd() -> Cmd {
@@ -62,6 +64,7 @@ pub fn cmd() -> Cmd {
     Cmd {
         cmd,
         stdin: Vec::new(),
+        deadline: DEFAULT_DEADLINE,
     }
 }
 
@@ -95,130 +98,72 @@ impl Cmd {
         self
     }
 
+    /// How long [`Cmd::run`] waits for the binary before killing it and failing the test
+    /// (default [`DEFAULT_DEADLINE`]).
+    pub fn deadline(mut self, limit: Duration) -> Cmd {
+        self.deadline = limit;
+        self
+    }
+
     /// The underlying command, for tests that need to drive the process themselves.
     pub fn command(self) -> Command {
         self.cmd
     }
 
-    /// Runs to the end, at most [`RUN_LIMIT`]; panics if the process dies of a signal or panics.
+    /// Runs to the end; panics if the process dies of a signal or panics, or is still running
+    /// at its deadline (it is then killed, and the panic shows what it printed so far).
     pub fn run(mut self) -> Run {
         let started = Instant::now();
-        let mut child = self
+        let child = self
             .cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn the binary");
-        let mut stdin = child.stdin.take().unwrap();
-        let input = std::mem::take(&mut self.stdin);
-        let feeder = std::thread::spawn(move || {
-            let _ = stdin.write_all(&input);
-        });
-        let (status, stdout, stderr) = finish(child, started + RUN_LIMIT, "the binary");
-        feeder.join().unwrap();
-        run_of(status, stdout, stderr, started.elapsed())
+        let out = wait_within(child, std::mem::take(&mut self.stdin), self.deadline);
+        run_of(out, started.elapsed())
     }
 }
 
 /// What a script sees of `first | second`: two processes of the binary joined by an OS pipe
-/// (`first`'s stdin is empty; `second`'s stdin is `first`'s stdout). Both end within
-/// [`RUN_LIMIT`]. `first`'s `Run` has an empty stdout: it went into the pipe.
+/// (`first`'s stdin is empty; `second`'s stdin is `first`'s stdout), each within the
+/// deadline of its `Cmd`. `first`'s `Run` has an empty stdout: it went into the pipe.
 pub fn pipeline(first: Cmd, second: Cmd) -> (Run, Run) {
     let started = Instant::now();
-    let mut first = first.cmd;
-    let mut one = first
+    let (mut one_cmd, one_limit) = (first.cmd, first.deadline);
+    let one = one_cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn the first binary");
+    let mut one = one;
     let pipe = one.stdout.take().expect("the first binary's stdout");
-    let mut second = second.cmd;
-    let two = second
+    let (mut two_cmd, two_limit) = (second.cmd, second.deadline);
+    let two = two_cmd
         .stdin(Stdio::from(pipe))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn the second binary");
     // The reading end now belongs to the second process alone.
-    drop(second);
-    drop(first);
-    let deadline = started + RUN_LIMIT;
-    let (s1, o1, e1) = finish(one, deadline, "the first binary of the pipeline");
-    let (s2, o2, e2) = finish(two, deadline, "the second binary of the pipeline");
+    drop(two_cmd);
+    drop(one_cmd);
+    let first = wait_within(one, Vec::new(), one_limit);
+    let second = wait_within(two, Vec::new(), two_limit);
     let elapsed = started.elapsed();
-    (run_of(s1, o1, e1, elapsed), run_of(s2, o2, e2, elapsed))
-}
-
-/// Reads `child`'s piped stdout and stderr (if piped) to their end, then reaps it; all by
-/// `deadline`, else kills it and panics with what it printed so far.
-pub fn finish(mut child: Child, deadline: Instant, what: &str) -> (ExitStatus, Vec<u8>, Vec<u8>) {
-    let (done, ended) = mpsc::channel();
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        if let Some(mut pipe) = pipe {
-            let (seen, done) = (Arc::clone(&seen), done.clone());
-            std::thread::spawn(move || {
-                let mut chunk = [0u8; 8192];
-                while let Ok(n @ 1..) = pipe.read(&mut chunk) {
-                    seen.lock().unwrap().extend_from_slice(&chunk[..n]);
-                }
-                let _ = done.send(());
-            });
-        } else {
-            let _ = done.send(());
-        }
-        seen
-    };
-    let out = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let err = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let taken = |b: &Arc<Mutex<Vec<u8>>>| std::mem::take(&mut *b.lock().unwrap());
-    let fail = |child: &mut Child, why: &str| -> ! {
-        let _ = child.kill();
-        panic!(
-            "{what} {why}; killed it.\nstdout so far: {}\nstderr so far: {}",
-            String::from_utf8_lossy(&taken(&out)),
-            String::from_utf8_lossy(&taken(&err))
-        );
-    };
-    for _ in 0..2 {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if ended.recv_timeout(left).is_err() {
-            fail(&mut child, "kept its output open past the deadline");
-        }
-    }
-    // Both pipes are closed: the process is exiting. Reap it, still within the deadline.
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(2));
-            }
-            Ok(None) => fail(&mut child, "did not exit by the deadline"),
-            Err(e) => fail(&mut child, &format!("could not be waited for ({e})")),
-        }
-    };
-    (status, taken(&out), taken(&err))
+    (run_of(first, elapsed), run_of(second, elapsed))
 }
 
 /// The `Run` of a finished process; panics if it died of a signal or panicked.
-fn run_of(status: ExitStatus, stdout: Vec<u8>, stderr: Vec<u8>, elapsed: Duration) -> Run {
-    let stdout = String::from_utf8(stdout).expect("stdout is UTF-8");
-    let stderr = String::from_utf8(stderr).expect("stderr is UTF-8");
-    let code = status
+fn run_of(out: Output, elapsed: Duration) -> Run {
+    let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
+    let stderr = String::from_utf8(out.stderr).expect("stderr is UTF-8");
+    let status = out
+        .status
         .code()
-        .unwrap_or_else(|| panic!("killed by a signal: {status:?}\nstderr: {stderr}"));
+        .unwrap_or_else(|| panic!("killed by a signal: {:?}\nstderr: {stderr}", out.status));
     assert!(
         !stderr.contains("panicked"),
         "the binary panicked: {stderr}"
@@ -231,7 +176,7 @@ fn run_of(status: ExitStatus, stdout: Vec<u8>, stderr: Vec<u8>, elapsed: Duratio
         })
         .collect();
     Run {
-        status: code,
+        status,
         stdout,
         stderr,
         lines,
@@ -239,7 +184,132 @@ fn run_of(status: ExitStatus, stdout: Vec<u8>, stderr: Vec<u8>, elapsed: Duratio
     }
 }
 
-/// The fields of a JSON line (contract section 7), all always present.
+/// What a reader thread has read of a pipe so far.
+type Seen = Arc<Mutex<Vec<u8>>>;
+
+/// Reads a child's pipe to its end on a thread, keeping what came so far where a deadline
+/// can still show it; tells `done` when the pipe is closed.
+fn drain(
+    pipe: Option<impl Read + Send + 'static>,
+    done: mpsc::Sender<()>,
+) -> (Seen, JoinHandle<()>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let keep = seen.clone();
+    let reader = std::thread::spawn(move || {
+        if let Some(mut pipe) = pipe {
+            let mut buf = [0u8; 8192];
+            loop {
+                match pipe.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => keep
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .extend_from_slice(&buf[..n]),
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(_) => break,
+                }
+            }
+        }
+        let _ = done.send(());
+    });
+    (seen, reader)
+}
+
+/// Waits for the child and collects its output, with `input` fed to its stdin (if piped), but
+/// bounded, unlike std's waits: at `limit` the child is killed and the test fails with what it
+/// printed so far. Pipes that are not piped read as empty.
+pub fn wait_within(mut child: Child, input: Vec<u8>, limit: Duration) -> Output {
+    let deadline = Instant::now() + limit;
+    let feeder = child.stdin.take().map(|mut stdin| {
+        std::thread::spawn(move || {
+            // The child may exit without reading: a broken pipe is no failure here.
+            let _ = stdin.write_all(&input);
+        })
+    });
+    let (done, closed) = mpsc::channel();
+    let (stdout, out_reader) = drain(child.stdout.take(), done.clone());
+    let (stderr, err_reader) = drain(child.stderr.take(), done);
+    // Both pipes close when the child exits (or hands them to nobody else); then the exit
+    // itself is at most moments away.
+    let mut pipes_open = 2;
+    while pipes_open > 0 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match closed.recv_timeout(left) {
+            Ok(()) => pipes_open -= 1,
+            Err(_) => break,
+        }
+    }
+    let status = wait_until(&mut child, deadline);
+    let Some(status) = status else {
+        kill_and_reap(&mut child);
+        let _ = out_reader.join();
+        let _ = err_reader.join();
+        let text = |b: &Seen| {
+            String::from_utf8_lossy(&b.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+        };
+        panic!(
+            "the binary was still running after {limit:?} and was killed\nstdout so far: {:?}\nstderr so far: {:?}",
+            text(&stdout),
+            text(&stderr)
+        );
+    };
+    let _ = out_reader.join();
+    let _ = err_reader.join();
+    if let Some(f) = feeder {
+        let _ = f.join();
+    }
+    let take = |b: Seen| std::mem::take(&mut *b.lock().unwrap_or_else(|e| e.into_inner()));
+    Output {
+        status,
+        stdout: take(stdout),
+        stderr: take(stderr),
+    }
+}
+
+/// Spawns `command` and waits for it within `limit` (see [`wait_within`]), stdin empty.
+pub fn output_within(command: &mut Command, limit: Duration) -> Output {
+    let child = command.spawn().expect("spawn the binary");
+    wait_within(child, Vec::new(), limit)
+}
+
+/// The child's exit status once it has exited, or `None` if it is still running at
+/// `deadline`. Polls: std offers no wait with a timeout.
+pub fn wait_until(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Some(status),
+            Ok(None) => {}
+            Err(e) => panic!("waiting for the child: {e}"),
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return None;
+        }
+        std::thread::sleep(pause.min(left));
+        pause = (pause * 2).min(Duration::from_millis(20));
+    }
+}
+
+/// Kills a child and reaps it, within a bound: safe in `Drop` and after a failed assertion
+/// (it never panics). Whether it was reaped.
+pub fn kill_and_reap(child: &mut Child) -> bool {
+    let _ = child.kill();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => return true,
+            Ok(None) if Instant::now() < deadline => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(20));
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// The fields of a JSON line, in their order, all always present.
 pub const FIELDS: [&str; 10] = [
     "organization_id",
     "ok",
@@ -253,41 +323,6 @@ pub const FIELDS: [&str; 10] = [
     "error",
 ];
 pub const ERROR_FIELDS: [&str; 4] = ["kind", "message", "coveo_error_code", "retry_after_s"];
-/// The fields of a line of `--list`, in their order, all always present.
-pub const LISTED_FIELDS: [&str; 9] = [
-    "organization_id",
-    "ok",
-    "result",
-    "display_name",
-    "type",
-    "created",
-    "read_only",
-    "owner_email",
-    "error",
-];
-
-/// A line of `--list`: every field present, nothing else, each of the right JSON type.
-pub fn assert_listed_shape(line: &Value) {
-    let obj = line
-        .as_object()
-        .unwrap_or_else(|| panic!("not an object: {line}"));
-    let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
-    keys.sort_unstable();
-    let mut want = LISTED_FIELDS.to_vec();
-    want.sort_unstable();
-    assert_eq!(keys, want, "fields of {line}");
-    assert!(line["organization_id"].is_string(), "{line}");
-    assert_eq!(line["ok"], true, "{line}");
-    assert_eq!(line["result"], "listed", "{line}");
-    assert_eq!(line["error"], Value::Null, "{line}");
-    for f in ["display_name", "type", "created", "owner_email"] {
-        assert!(line[f].is_null() || line[f].is_string(), "{f}: {line}");
-    }
-    assert!(
-        line["read_only"].is_null() || line["read_only"].is_boolean(),
-        "{line}"
-    );
-}
 
 /// Every field present, nothing else, each of the right JSON type.
 pub fn assert_shape(line: &Value) {
@@ -324,20 +359,57 @@ pub fn assert_shape(line: &Value) {
     }
 }
 
-/// The fields of a raw line appear in their documented order (a `Value` forgets the order).
+/// The fields of a line of `--list`, in their order, all always present.
+pub const LISTED_FIELDS: [&str; 9] = [
+    "organization_id",
+    "ok",
+    "result",
+    "display_name",
+    "type",
+    "created",
+    "read_only",
+    "owner_email",
+    "error",
+];
+
+/// A line of `--list`: every field present, nothing else, each of the right JSON type.
+pub fn assert_listed_shape(line: &Value) {
+    let obj = line
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {line}"));
+    let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    let mut want = LISTED_FIELDS.to_vec();
+    want.sort_unstable();
+    assert_eq!(keys, want, "fields of {line}");
+    assert!(line["organization_id"].is_string(), "{line}");
+    assert_eq!(line["ok"], true, "{line}");
+    assert_eq!(line["result"], "listed", "{line}");
+    assert_eq!(line["error"], Value::Null, "{line}");
+    for f in ["display_name", "type", "created", "owner_email"] {
+        assert!(line[f].is_null() || line[f].is_string(), "{f}: {line}");
+    }
+    assert!(
+        line["read_only"].is_null() || line["read_only"].is_boolean(),
+        "{line}"
+    );
+}
+
+/// The fields of a raw line appear in [`FIELDS`] (or [`LISTED_FIELDS`]) order (a `Value`
+/// forgets the order).
 fn assert_field_order(raw: &str) {
+    let mut from = 0;
     let fields: &[&str] = if raw.contains(r#""ok":true,"result":"listed","#) {
         &LISTED_FIELDS
     } else {
         &FIELDS
     };
-    let mut from = 0;
     for f in fields {
         // Inside a JSON string a quote is escaped, so `"name":` only matches a key.
         let key = format!("\"{f}\":");
         match raw[from..].find(&key) {
             Some(i) => from += i + key.len(),
-            None => panic!("field {f} missing or out of the contract's order: {raw}"),
+            None => panic!("field {f} missing or out of order: {raw}"),
         }
     }
 }

@@ -27,6 +27,8 @@ struct Shared {
     changed: Condvar,
     upstream: SocketAddr,
     refuse: bool,
+    /// 1-based numbers of the requests (in arrival order) answered `403` instead of tunnelled.
+    refuse_only: Vec<usize>,
     workers: Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -74,15 +76,21 @@ pub struct ConnectProxy {
 impl ConnectProxy {
     /// Tunnels every CONNECT (and forwards every plain request) to `upstream`, whatever host is asked.
     pub fn start(upstream: SocketAddr) -> ConnectProxy {
-        ConnectProxy::launch(upstream, false)
+        ConnectProxy::launch(upstream, false, Vec::new())
     }
 
     /// Answers every request with `403 Forbidden` and closes.
     pub fn refusing() -> ConnectProxy {
-        ConnectProxy::launch(SocketAddr::from(([127, 0, 0, 1], 9)), true)
+        ConnectProxy::launch(SocketAddr::from(([127, 0, 0, 1], 9)), true, Vec::new())
     }
 
-    fn launch(upstream: SocketAddr, refuse: bool) -> ConnectProxy {
+    /// Like [`ConnectProxy::start`], but the requests numbered in `nth` (1-based, in arrival
+    /// order: `&[2]` is the second CONNECT) get `403 Forbidden` and a close instead of a tunnel.
+    pub fn refusing_only(upstream: SocketAddr, nth: &[usize]) -> ConnectProxy {
+        ConnectProxy::launch(upstream, false, nth.to_vec())
+    }
+
+    fn launch(upstream: SocketAddr, refuse: bool, refuse_only: Vec<usize>) -> ConnectProxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("proxy: bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("proxy: local_addr");
         let shared = Arc::new(Shared {
@@ -90,6 +98,7 @@ impl ConnectProxy {
             changed: Condvar::new(),
             upstream,
             refuse,
+            refuse_only,
             workers: Mutex::new(Vec::new()),
         });
         let accept = {
@@ -212,12 +221,13 @@ fn handle(shared: &Arc<Shared>, client: &TcpStream) {
     };
     let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
     let is_connect = head.starts_with("CONNECT ");
-    {
+    let number = {
         let mut st = shared.lock();
         st.heads.push(head);
         shared.changed.notify_all();
-    }
-    if shared.refuse {
+        st.heads.len()
+    };
+    if shared.refuse || shared.refuse_only.contains(&number) {
         let _ = c
             .write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         return;

@@ -212,18 +212,11 @@ impl Session {
                 }
             }
         }
-        // stdout is closed: the child is exiting. Its status is polled until the deadline, so
-        // a child that closed stdout and lingers fails the test instead of hanging it.
-        let status = loop {
-            let child = self.child.as_mut().expect("the child");
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if !self.time_left().is_zero() => {
-                    std::thread::sleep(Duration::from_millis(2))
-                }
-                Ok(None) => self.fail("the child closed stdout but did not exit"),
-                Err(e) => self.fail(&format!("waiting for the child: {e}")),
-            }
+        // stdout is closed: the child is exiting.
+        let Some(status) =
+            super::bin::wait_until(self.child.as_mut().expect("the child"), self.deadline)
+        else {
+            self.fail("the child closed its stdout but did not exit");
         };
         self.child = None;
         // What it wrote to the terminal before exiting is still buffered at the master.
@@ -248,8 +241,7 @@ impl Session {
     fn fail(&mut self, why: &str) -> ! {
         let mut stdout = String::new();
         if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+            super::bin::kill_and_reap(&mut child);
             let _ = self.stdout.read_to_string(&mut stdout);
         }
         panic!(
@@ -262,8 +254,7 @@ impl Session {
 impl Drop for Session {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+            super::bin::kill_and_reap(&mut child);
         }
     }
 }

@@ -165,3 +165,57 @@ fn tls_platform_through_connect_proxy() {
     assert!(a.body.contains(r#""displayName":"Acme""#), "{}", a.body);
     assert_eq!(proxy.requests(), vec![connect.to_string()]);
 }
+
+#[test]
+fn proxy_refuses_only_the_requests_it_was_told_to() {
+    let standin = StandIn::script(vec![Action::status(204), Action::status(204)]);
+    let proxy = ConnectProxy::refusing_only(standin.addr(), &[2]);
+    let connect = "CONNECT localhost:1 HTTP/1.1\r\nHost: localhost:1\r\n\r\n";
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let mut tcp = TcpStream::connect(("127.0.0.1", proxy.port())).unwrap();
+        tcp.set_read_timeout(Some(LIMIT)).unwrap();
+        tcp.write_all(connect.as_bytes()).unwrap();
+        let status = read_answer(&mut tcp).status;
+        if status == 200 {
+            send(&mut tcp, "DELETE", "/rest/organizations/x", "t", "");
+            assert_eq!(read_answer(&mut tcp).status, 204);
+        }
+        statuses.push(status);
+    }
+    assert_eq!(statuses, [200, 403, 200]);
+    assert_eq!(proxy.requests().len(), 3);
+    assert_eq!(standin.requests().len(), 2);
+}
+
+#[test]
+fn a_run_past_its_deadline_is_killed_and_fails_with_what_it_printed() {
+    let silent = StandIn::silent();
+    let url = silent.url();
+    let started = std::time::Instant::now();
+    let failed = std::panic::catch_unwind(|| {
+        super::bin::cmd()
+            .token("t")
+            .platform(&url)
+            .args([
+                "--yes",
+                "--verbose",
+                "--timeout",
+                "60",
+                "--retries",
+                "0",
+                "acme1",
+            ])
+            .deadline(Duration::from_millis(500))
+            .run()
+    });
+    let why = failed.expect_err("the run must fail at its deadline");
+    let why = why
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_else(|| format!("{why:?}"));
+    assert!(why.contains("still running after 500ms"), "{why}");
+    assert!(why.contains("stderr so far"), "{why}");
+    assert!(started.elapsed() < LIMIT, "took {:?}", started.elapsed());
+    silent.wait_for_connections(1, LIMIT);
+}

@@ -1,0 +1,687 @@
+//! Behaviours that a mutation audit of the suite found unpinned: each test here fails when a
+//! realistic one-line bug is planted in `src/` (named in the test's comment). As everywhere,
+//! the compiled binary runs against the stand-in platform (or a proxy in front of it) and the
+//! test checks what a script sees (JSON lines, exit status, stderr) and what was received.
+
+use crate::resilience::imf_fixdate;
+use crate::support::bin::{assert_shape, cmd, Cmd, Run};
+use crate::support::proxy::ConnectProxy;
+use crate::support::standin::{Action, Reply, Request, StandIn};
+use crate::support::tls::{pki, TestPki};
+use serde_json::Value;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+const TOKEN: &str = "hardening-token-5e83b0SECRET";
+const EU_HOST: &str = "platform-eu.cloud.coveo.com";
+/// The body of the platform's 404 for an organization that does not exist.
+const NOT_FOUND_BODY: &str =
+    r#"{"message":"Organization does not exist.","errorCode":"ORGANIZATION_NOT_FOUND"}"#;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/// `coveo-org-delete --yes` with the test token and nothing else set.
+fn base() -> Cmd {
+    cmd().token(TOKEN).arg("--yes")
+}
+
+/// `--yes --platform-url URL EXTRA... ORG...` against a stand-in.
+fn delete_at(standin: &StandIn, extra: &[&str], orgs: &[&str]) -> Run {
+    base().platform(&standin.url()).args(extra).args(orgs).run()
+}
+
+/// A TLS stand-in with this script, serving the leaf of `pki`.
+fn tls_standin(pki: &TestPki, script: Vec<Action>) -> StandIn {
+    StandIn::builder()
+        .tls(pki.server_config.clone())
+        .script(script)
+}
+
+fn seen(s: &StandIn) -> Vec<String> {
+    s.requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+/// The stand-in received exactly these DELETEs, with the test token, and nothing else.
+fn assert_deletes(s: &StandIn, orgs: &[&str]) -> Vec<Request> {
+    let reqs = s.requests();
+    let want: Vec<String> = orgs
+        .iter()
+        .map(|o| format!("DELETE /rest/organizations/{o}"))
+        .collect();
+    assert_eq!(seen(s), want, "requests received");
+    for r in &reqs {
+        assert_eq!(
+            r.header("authorization"),
+            Some(format!("Bearer {TOKEN}").as_str())
+        );
+    }
+    s.assert_no_violations();
+    reqs
+}
+
+/// The stand-in saw not even a TCP connection.
+fn assert_nothing_sent(s: &StandIn) {
+    assert_eq!(seen(s), Vec::<String>::new(), "requests were sent");
+    assert_eq!(s.connections(), 0, "a connection was opened");
+}
+
+/// A successful line of `org`.
+fn assert_ok(line: &Value, org: &str, result: &str, http_status: u16, attempts: u64) {
+    assert_shape(line);
+    assert_eq!(line["organization_id"], org, "{line}");
+    assert_eq!(line["ok"], true, "{line}");
+    assert_eq!(line["result"], result, "{line}");
+    assert_eq!(line["http_status"], http_status, "{line}");
+    assert_eq!(line["attempts"], attempts, "{line}");
+    assert_eq!(line["error"], Value::Null, "{line}");
+}
+
+/// A failed line of `org` with this kind; returns its `error` object.
+fn assert_error<'a>(line: &'a Value, org: &str, kind: &str) -> &'a Value {
+    assert_shape(line);
+    assert_eq!(line["organization_id"], org, "{line}");
+    assert_eq!(line["ok"], false, "{line}");
+    assert_eq!(line["error"]["kind"], kind, "{line}");
+    &line["error"]
+}
+
+/// A run that failed as a whole before sending anything: one line with a null
+/// `organization_id`, this kind, exit 2, one stderr line. Returns the message.
+fn assert_run_failure<'a>(run: &'a Run, kind: &str) -> &'a str {
+    assert_eq!(run.status, 2, "{run:#?}");
+    let line = run.line();
+    assert_shape(line);
+    assert_eq!(line["organization_id"], Value::Null, "{run:#?}");
+    assert_eq!(line["error"]["kind"], kind, "{run:#?}");
+    assert_eq!(line["attempts"], 0, "{run:#?}");
+    assert_eq!(line["http_status"], Value::Null, "{run:#?}");
+    assert_eq!(run.stderr.lines().count(), 1, "{run:#?}");
+    assert!(
+        run.stderr.starts_with(&format!("coveo-org-delete: {kind}")),
+        "{run:#?}"
+    );
+    run.assert_hides(TOKEN);
+    line["error"]["message"].as_str().expect("a message")
+}
+
+fn path_str(p: &std::path::Path) -> &str {
+    p.to_str().expect("temp paths are UTF-8")
+}
+
+/// Bytes that are not UTF-8, as an environment value.
+fn not_utf8(prefix: &str) -> &'static OsStr {
+    let mut bytes = prefix.as_bytes().to_vec();
+    bytes.extend_from_slice(b"\xff\xfe");
+    OsStr::from_bytes(Box::leak(bytes.into_boxed_slice()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// An attempt that was never written is an answered question: a 404 after it is not_found
+// ---------------------------------------------------------------------------------------------
+
+/// Mutant: `src/http.rs` noting the proxy's CONNECT line as the request being written.
+#[test]
+fn a_refused_connect_then_a_404_is_not_found() {
+    let ca = pki(&[EU_HOST]);
+    let ca_file = ca.ca_file();
+    let s = tls_standin(&ca, vec![Action::json(404, NOT_FOUND_BODY)]);
+    let proxy = ConnectProxy::refusing_only(s.addr(), &[1]);
+    let run = base()
+        .env("HTTPS_PROXY", proxy.url())
+        .args(["--region", "eu", "--retries", "1"])
+        .args(["--ca-file", path_str(&ca_file), "acme1"])
+        .run();
+    assert_eq!(run.status, 4, "{run:#?}");
+    let e = assert_error(run.line(), "acme1", "not_found");
+    assert_eq!(e["coveo_error_code"], "ORGANIZATION_NOT_FOUND", "{run:#?}");
+    assert_eq!(run.line()["http_status"], 404, "{run:#?}");
+    assert_eq!(run.line()["attempts"], 2, "{run:#?}");
+    assert_eq!(proxy.requests().len(), 2, "{:?}", proxy.requests());
+    assert_deletes(&s, &["acme1"]);
+    run.assert_hides(TOKEN);
+}
+
+/// Mutant: `src/http.rs` no longer resetting its "request written" flag at the start of each
+/// exchange. Organization 1 is written (and answered) on a connection the stand-in closes;
+/// organization 2 needs a new tunnel, which the proxy refuses once: that attempt was never
+/// written, whatever the flag still says from organization 1, so the retry's 404 is not_found.
+#[test]
+fn an_unwritten_attempt_after_an_earlier_organization_then_a_404_is_not_found() {
+    let ca = pki(&[EU_HOST]);
+    let ca_file = ca.ca_file();
+    let s = tls_standin(
+        &ca,
+        vec![
+            Action::Reply(Reply::new(204).header("Connection", "close")),
+            Action::json(404, NOT_FOUND_BODY),
+        ],
+    );
+    // CONNECT 1 carries organization 1; CONNECT 2 (organization 2's first attempt) is refused;
+    // CONNECT 3 carries its retry.
+    let proxy = ConnectProxy::refusing_only(s.addr(), &[2]);
+    let run = base()
+        .env("HTTPS_PROXY", proxy.url())
+        .args(["--region", "eu", "--retries", "1"])
+        .args(["--ca-file", path_str(&ca_file), "acme1", "acme2"])
+        .run();
+    assert_eq!(run.status, 4, "{run:#?}");
+    assert_eq!(run.lines.len(), 2, "{run:#?}");
+    assert_ok(&run.lines[0], "acme1", "deleted", 204, 1);
+    let e = assert_error(&run.lines[1], "acme2", "not_found");
+    assert_eq!(e["coveo_error_code"], "ORGANIZATION_NOT_FOUND", "{run:#?}");
+    assert_eq!(run.lines[1]["http_status"], 404, "{run:#?}");
+    assert_eq!(run.lines[1]["attempts"], 2, "{run:#?}");
+    let stderr: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(stderr.len(), 1, "{run:#?}");
+    assert!(
+        stderr[0].starts_with("coveo-org-delete: acme2: not_found"),
+        "{run:#?}"
+    );
+    let heads = proxy.requests();
+    assert_eq!(heads.len(), 3, "{heads:?}");
+    for h in &heads {
+        assert!(h.starts_with(&format!("CONNECT {EU_HOST}:443 ")), "{h:?}");
+    }
+    assert_deletes(&s, &["acme1", "acme2"]);
+    assert_eq!(s.connections(), 2, "one tunnel per organization");
+    run.assert_hides(TOKEN);
+}
+
+// ---------------------------------------------------------------------------------------------
+// --missing-ok after a lost answer
+// ---------------------------------------------------------------------------------------------
+
+/// Mutant: `src/org.rs` checking `--missing-ok` before "an earlier attempt may have deleted
+/// it". The lost attempt may have been the one that deleted the organization: `deleted`.
+#[test]
+fn missing_ok_and_a_404_after_a_lost_answer_is_deleted_not_already_absent() {
+    for lost in [Action::Close, Action::Hang] {
+        let s = StandIn::script(vec![lost.clone(), Action::json(404, NOT_FOUND_BODY)]);
+        let run = delete_at(
+            &s,
+            &["--missing-ok", "--retries", "1", "--timeout", "0.5"],
+            &["acme1"],
+        );
+        assert_eq!(run.status, 0, "{lost:?}: {run:#?}");
+        assert_ok(run.line(), "acme1", "deleted", 404, 2);
+        assert_eq!(run.stderr, "", "{run:#?}");
+        assert_deletes(&s, &["acme1", "acme1"]);
+    }
+    // With every attempt answered, the same 404 is already_absent.
+    let s = StandIn::script(vec![
+        Action::Reply(Reply::new(503).header("Retry-After", "0")),
+        Action::json(404, NOT_FOUND_BODY),
+    ]);
+    let run = delete_at(&s, &["--missing-ok", "--retries", "1"], &["acme1"]);
+    assert_eq!(run.status, 0, "{run:#?}");
+    assert_ok(run.line(), "acme1", "already_absent", 404, 2);
+    assert_deletes(&s, &["acme1", "acme1"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// What is retried, and how often by default
+// ---------------------------------------------------------------------------------------------
+
+/// Mutant: `src/answer.rs` mapping 408 to a retryable kind (`timeout`, `server_error`).
+#[test]
+fn a_408_is_unexpected_status_and_is_not_retried() {
+    let s = StandIn::script(vec![Action::Reply(
+        Reply::new(408)
+            .header("Retry-After", "0")
+            .json(r#"{"message":"The request took too long."}"#),
+    )]);
+    // No --retries: the default 3 would apply if 408 were retryable.
+    let run = delete_at(&s, &[], &["acme1"]);
+    assert_eq!(run.status, 1, "{run:#?}");
+    let e = assert_error(run.line(), "acme1", "unexpected_status");
+    assert_eq!(e["message"], "The request took too long.", "{run:#?}");
+    assert_eq!(run.line()["http_status"], 408, "{run:#?}");
+    assert_eq!(run.line()["attempts"], 1, "{run:#?}");
+    assert_deletes(&s, &["acme1"]);
+}
+
+/// Mutant: `src/cli.rs` with a default of 2 or 4 retries.
+#[test]
+fn without_retries_flag_a_503_is_tried_exactly_four_times() {
+    let busy = Action::Reply(Reply::new(503).header("Retry-After", "0"));
+    // A fifth request would be beyond the script: a violation, answered 599.
+    let s = StandIn::script(vec![busy; 4]);
+    let run = delete_at(&s, &[], &["acme1"]);
+    assert_eq!(run.status, 5, "{run:#?}");
+    let e = assert_error(run.line(), "acme1", "server_error");
+    assert_eq!(e["retry_after_s"], 0, "{run:#?}");
+    assert_eq!(run.line()["http_status"], 503, "{run:#?}");
+    assert_eq!(run.line()["attempts"], 4, "{run:#?}");
+    assert_deletes(&s, &["acme1"; 4]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error bodies: 64 KiB read whole, not a byte more
+// ---------------------------------------------------------------------------------------------
+
+/// A JSON object of exactly `len` bytes with this message and error code.
+fn json_body_of(len: usize, message: &str) -> String {
+    let head = format!(r#"{{"message":"{message}","errorCode":"BODY_CODE","pad":""#);
+    let tail = r#""}"#;
+    let body = format!("{head}{}{tail}", "x".repeat(len - head.len() - tail.len()));
+    assert_eq!(body.len(), len);
+    serde_json::from_str::<Value>(&body).expect("valid JSON");
+    body
+}
+
+/// Mutants: `src/http.rs` reading one byte less than 64 KiB (the message is lost) or one
+/// byte more (a body past the limit is parsed).
+#[test]
+fn an_error_body_of_64_kib_is_read_whole_and_one_byte_more_is_cut() {
+    for (len, message, code) in [
+        (65_536, "sixty-four KiB exactly", Value::from("BODY_CODE")),
+        (65_537, "one byte too many", Value::Null),
+    ] {
+        let body = json_body_of(len, message);
+        let s = StandIn::script(vec![Action::json(409, &body)]);
+        let run = delete_at(&s, &["--retries", "0"], &["acme1"]);
+        assert_eq!(run.status, 1, "{len}: {run:#?}");
+        let e = assert_error(run.line(), "acme1", "unexpected_status");
+        let want = if len == 65_536 {
+            message
+        } else {
+            // Cut at 64 KiB the JSON does not parse: the status line stands in.
+            "HTTP 409 Conflict"
+        };
+        assert_eq!(e["message"], want, "{len}: {run:#?}");
+        assert_eq!(e["coveo_error_code"], code, "{len}: {run:#?}");
+        assert!(
+            !run.stdout.contains("xxxxxxxx"),
+            "the padding is not echoed"
+        );
+        assert_deletes(&s, &["acme1"]);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retry-After: rounded up
+// ---------------------------------------------------------------------------------------------
+
+/// Mutant: `src/retry.rs` rounding a wait down (`as_secs()`). An HTTP-date one hour after the
+/// current whole second is 3599.x s away when the binary reads its clock: 3600 rounded up.
+#[test]
+fn retry_after_s_of_an_http_date_is_rounded_up() {
+    let whole_second = || {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs()
+    };
+    // The binary reads its clock between `before` and `after`; when both fall in the same
+    // second the exact answer is known. A run straddling a second is done again (a run takes
+    // milliseconds: a second straddle in a row is rare even on a loaded machine).
+    let started = std::time::Instant::now();
+    while started.elapsed() < Duration::from_secs(30) {
+        let before = whole_second();
+        let date = imf_fixdate(UNIX_EPOCH + Duration::from_secs(before + 3600));
+        let s = StandIn::script(vec![Action::Reply(
+            Reply::new(503).header("Retry-After", &date),
+        )]);
+        let run = delete_at(&s, &["--retries", "3"], &["acme1"]);
+        if whole_second() != before {
+            continue;
+        }
+        assert_eq!(run.status, 5, "{run:#?}");
+        let e = assert_error(run.line(), "acme1", "server_error");
+        assert_eq!(e["retry_after_s"], 3600, "Retry-After: {date}: {run:#?}");
+        assert_eq!(run.line()["attempts"], 1, "gave up at once: {run:#?}");
+        assert_deletes(&s, &["acme1"]);
+        return;
+    }
+    panic!("for 30 s every run straddled a second boundary");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proxy variables: lower case first
+// ---------------------------------------------------------------------------------------------
+
+/// Mutant: `src/proxy.rs` reading `ALL_PROXY` before `all_proxy`.
+#[test]
+fn all_proxy_wins_over_all_proxy_in_capitals() {
+    let ca = pki(&[EU_HOST]);
+    let ca_file = ca.ca_file();
+    let s = tls_standin(&ca, vec![Action::status(204)]);
+    let good = ConnectProxy::start(s.addr());
+    let refusing = ConnectProxy::refusing();
+    let run = base()
+        .env("all_proxy", good.url())
+        .env("ALL_PROXY", refusing.url())
+        .args(["--region", "eu", "--retries", "0"])
+        .args(["--ca-file", path_str(&ca_file), "acme1"])
+        .run();
+    assert_eq!(run.status, 0, "{run:#?}");
+    assert_ok(run.line(), "acme1", "deleted", 204, 1);
+    assert_eq!(good.requests().len(), 1, "{:?}", good.requests());
+    assert!(refusing.requests().is_empty(), "{:?}", refusing.requests());
+    assert_deletes(&s, &["acme1"]);
+}
+
+/// Mutant: `src/proxy.rs` reading `NO_PROXY` before `no_proxy`.
+#[test]
+fn no_proxy_wins_over_no_proxy_in_capitals() {
+    let ca = pki(&["localhost"]);
+    let ca_file = ca.ca_file();
+    let refusing = ConnectProxy::refusing();
+    let with = |s: &StandIn, lower: &str, upper: &str| {
+        base()
+            .env("HTTPS_PROXY", refusing.url())
+            .env("no_proxy", lower)
+            .env("NO_PROXY", upper)
+            .platform(&s.url())
+            .args(["--retries", "0", "--ca-file", path_str(&ca_file), "acme1"])
+            .run()
+    };
+    // no_proxy names the target: direct, past the refusing proxy.
+    let s = tls_standin(&ca, vec![Action::status(204)]);
+    let run = with(&s, "localhost", "other.example");
+    assert_eq!(run.status, 0, "{run:#?}");
+    assert_ok(run.line(), "acme1", "deleted", 204, 1);
+    assert_deletes(&s, &["acme1"]);
+    assert!(refusing.requests().is_empty(), "{:?}", refusing.requests());
+    // no_proxy names another host: the proxy applies, whatever NO_PROXY says.
+    let s = tls_standin(&ca, vec![]);
+    let run = with(&s, "other.example", "localhost");
+    assert_eq!(run.status, 5, "{run:#?}");
+    assert_error(run.line(), "acme1", "connection");
+    let heads = refusing.requests();
+    assert_eq!(heads.len(), 1, "{heads:?}");
+    assert!(
+        heads[0].starts_with(&format!("CONNECT localhost:{} ", s.port())),
+        "{heads:?}"
+    );
+    assert_nothing_sent(&s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Platform URL: what is not loopback, which path prefixes are not plain
+// ---------------------------------------------------------------------------------------------
+
+/// Mutant: `src/target.rs` taking any host that starts with `localhost` or `127.` as loopback.
+/// A proxy for every target is set, so that anything sent would reach a stand-in.
+#[test]
+fn hosts_that_only_look_like_loopback_are_refused_for_http() {
+    let trap = StandIn::script(vec![]);
+    for host in [
+        "localhost.evil.example",
+        "127.0.0.1.evil.example",
+        "localhostx",
+    ] {
+        let url = format!("http://{host}:{}", trap.port());
+        for c in [
+            base().platform(&url),
+            base().env("COVEO_PLATFORM_URL", &url),
+        ] {
+            let run = c
+                .env("http_proxy", trap.url())
+                .env("all_proxy", trap.url())
+                .arg("acme1")
+                .run();
+            let message = assert_run_failure(&run, "config");
+            assert!(message.contains(host), "{url}: {message}");
+        }
+    }
+    assert_nothing_sent(&trap);
+}
+
+/// Runs `--platform-url URL` with a refusing proxy for https targets, which records any
+/// tunnel asked for; asserts a `config` failure and that nothing was asked.
+fn assert_platform_url_refused(url: &str) {
+    let trap = ConnectProxy::refusing();
+    let run = base()
+        .env("https_proxy", trap.url())
+        .platform(url)
+        .args(["--retries", "0", "acme1"])
+        .run();
+    let message = assert_run_failure(&run, "config");
+    assert!(message.contains(url), "names the URL: {message}");
+    assert!(trap.requests().is_empty(), "{url}: {:?}", trap.requests());
+}
+
+#[test]
+fn a_dot_segment_in_the_path_prefix_is_refused() {
+    for url in ["https://x/./a", "https://x/a/.", "https://x/a/../b"] {
+        assert_platform_url_refused(url);
+    }
+}
+
+/// Mutants: `src/target.rs` loosening a host label rule (empty, too long, a character other
+/// than letters, digits and `-`, a `-` at either end) or losing the bracketed IPv6 literal
+/// without a port. An accepted URL shows in the CONNECT line the proxy is asked for.
+#[test]
+fn platform_url_hosts_are_dns_names_or_ip_literals() {
+    let long_label = "a".repeat(63);
+    for url in [
+        "https://a_b.example".to_string(),
+        "https://-gw.example".to_string(),
+        "https://gw-.example".to_string(),
+        "https://gw..example".to_string(),
+        format!("https://{long_label}a.example"),
+    ] {
+        assert_platform_url_refused(&url);
+    }
+    let long_host = format!("{long_label}.example");
+    let long_url = format!("https://{long_host}");
+    for (url, authority) in [
+        ("https://my-gw.example/coveo", "my-gw.example"),
+        ("https://[::1]/coveo", "[::1]"),
+        (&long_url, &long_host),
+    ] {
+        let trap = ConnectProxy::refusing();
+        let run = base()
+            .env("https_proxy", trap.url())
+            .platform(url)
+            .args(["--retries", "0", "acme1"])
+            .run();
+        assert_eq!(run.status, 5, "{url}: {run:#?}");
+        assert_error(run.line(), "acme1", "connection");
+        let heads = trap.requests();
+        assert_eq!(heads.len(), 1, "{url}: {heads:?}");
+        assert!(
+            heads[0].starts_with(&format!("CONNECT {authority}:443 ")),
+            "{url}: {heads:?}"
+        );
+    }
+}
+
+/// `%` anywhere in the prefix: an escape the gateway would decode (`%2e%2e` is `..`, `%2f`
+/// a slash) makes the prefix something else than what the user read.
+#[test]
+fn a_percent_in_the_path_prefix_is_refused() {
+    for url in [
+        "https://x/%2e%2e",
+        "https://x/a%2fb",
+        "https://x/coveo/%2E%2E/admin",
+        "https://x/a%41",
+    ] {
+        assert_platform_url_refused(url);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// stderr hints and the firewall message
+// ---------------------------------------------------------------------------------------------
+
+/// The stderr line of a DELETE answered with `reply`.
+fn stderr_of(reply: Reply) -> String {
+    let s = StandIn::script(vec![Action::Reply(reply)]);
+    let run = delete_at(&s, &["--retries", "0"], &["acme1"]);
+    assert_eq!(run.status, 3, "{run:#?}");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{run:#?}");
+    run.assert_hides(TOKEN);
+    lines[0].to_owned()
+}
+
+/// Mutant: `src/report.rs` giving the token hint after a 401 only.
+#[test]
+fn a_403_gets_the_same_token_hint_as_a_401() {
+    let hint_of = |line: &str| -> String {
+        let (_, hint) = line
+            .split_once("; hint:")
+            .unwrap_or_else(|| panic!("no hint on the stderr line: {line}"));
+        hint.trim().to_owned()
+    };
+    let after_401 = stderr_of(
+        Reply::new(401).json(r#"{"error":"invalid_token","error_description":"Expired"}"#),
+    );
+    let after_403 = stderr_of(Reply::new(403).json(
+        r#"{"message":"You are not authorized to edit this organization.","errorCode":"ACCESS_DENIED"}"#,
+    ));
+    assert!(
+        after_403.starts_with("coveo-org-delete: acme1: forbidden (HTTP 403 ACCESS_DENIED)"),
+        "{after_403}"
+    );
+    let hint = hint_of(&after_403);
+    assert!(hint.contains("Organization - Edit"), "{after_403}");
+    assert_eq!(hint, hint_of(&after_401), "the same hint after 401 and 403");
+}
+
+/// Mutant: `src/answer.rs` preferring the body's own message to the firewall's verdict.
+#[test]
+fn a_waf_block_says_firewall_even_with_a_json_message() {
+    let s = StandIn::script(vec![Action::Reply(
+        Reply::new(403)
+            .header("x-coveo-waf-action", "block")
+            .json(r#"{"message":"Forbidden by rule 4711.","errorCode":"ACCESS_DENIED"}"#),
+    )]);
+    let run = delete_at(&s, &["--retries", "0"], &["acme1"]);
+    assert_eq!(run.status, 3, "{run:#?}");
+    let e = assert_error(run.line(), "acme1", "forbidden");
+    let message = e["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("web application firewall"),
+        "the firewall is named: {run:#?}"
+    );
+    assert!(run.stderr.contains(message), "{run:#?}");
+    // The firewall is the cause, not the token: no hint sends the user after a new token.
+    assert!(run.stderr.contains("not the token"), "{}", run.stderr);
+    assert!(!run.stderr.contains("coveo auth:login"), "{}", run.stderr);
+    assert_deletes(&s, &["acme1"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The environment as the process has it
+// ---------------------------------------------------------------------------------------------
+
+/// Mutant: `src/config.rs` reading an empty platform variable as unset when a flag decides.
+#[test]
+fn an_empty_platform_variable_is_a_config_error_even_with_the_flag() {
+    let s = StandIn::script(vec![]);
+    for var in ["COVEO_REGION", "COVEO_ENVIRONMENT", "COVEO_PLATFORM_URL"] {
+        let run = base().env(var, "").platform(&s.url()).arg("acme1").run();
+        let message = assert_run_failure(&run, "config");
+        assert!(message.contains(var), "{var}: {message}");
+    }
+    for (var, flag, value) in [
+        ("COVEO_REGION", "--region", "eu"),
+        ("COVEO_ENVIRONMENT", "--environment", "prod"),
+    ] {
+        let run = base()
+            .env(var, "")
+            .env("https_proxy", s.url())
+            .args([flag, value, "acme1"])
+            .run();
+        let message = assert_run_failure(&run, "config");
+        assert!(message.contains(var), "{var} with {flag}: {message}");
+    }
+    assert_nothing_sent(&s);
+}
+
+/// Mutant: `src/config.rs` reading `SSL_CERT_FILE=` as the path `""`.
+#[test]
+fn an_empty_ssl_cert_file_counts_as_unset() {
+    let s = StandIn::script(vec![Action::status(204)]);
+    let run = base()
+        .env("SSL_CERT_FILE", "")
+        .platform(&s.url())
+        .arg("acme1")
+        .run();
+    assert_eq!(run.status, 0, "{run:#?}");
+    assert_ok(run.line(), "acme1", "deleted", 204, 1);
+    assert_deletes(&s, &["acme1"]);
+    // Over TLS the built-in roots apply: the test CA is not among them.
+    let ca = pki(&["localhost"]);
+    let s = tls_standin(&ca, vec![]);
+    let run = base()
+        .env("SSL_CERT_FILE", "")
+        .platform(&s.url())
+        .args(["--retries", "0", "acme1"])
+        .run();
+    assert_eq!(run.status, 1, "{run:#?}");
+    assert_error(run.line(), "acme1", "tls");
+    assert!(s.requests().is_empty(), "no request over an untrusted TLS");
+}
+
+/// Mutant: `src/config.rs` treating a value that is not UTF-8 as unset.
+#[test]
+fn a_variable_that_is_not_utf8_is_a_config_error_and_nothing_is_sent() {
+    let s = StandIn::script(vec![]);
+    // A proxy for every target: a run that went on despite the bad value would reach it.
+    let trap = ConnectProxy::refusing();
+    for (var, value) in [
+        ("COVEO_PLATFORM_URL", not_utf8("https://gw.example/")),
+        ("COVEO_REGION", not_utf8("eu")),
+        ("COVEO_ENVIRONMENT", not_utf8("dev")),
+    ] {
+        let run = base()
+            .env(var, value)
+            .env("https_proxy", trap.url())
+            .arg("acme1")
+            .run();
+        let message = assert_run_failure(&run, "config");
+        assert!(message.contains(var), "{var}: {message}");
+    }
+    assert!(trap.requests().is_empty(), "{:?}", trap.requests());
+
+    let run = cmd()
+        .env("COVEO_TOKEN", not_utf8("tok-SECRET"))
+        .platform(&s.url())
+        .args(["--yes", "acme1"])
+        .run();
+    let message = assert_run_failure(&run, "config");
+    assert!(message.contains("COVEO_TOKEN"), "{message}");
+    run.assert_hides("SECRET");
+    assert_nothing_sent(&s);
+
+    let ca = pki(&["localhost"]);
+    let tls = tls_standin(&ca, vec![]);
+    let ca_file: PathBuf = ca.ca_file();
+    let run = base()
+        .env("HTTPS_PROXY", not_utf8("http://proxy.example:3128"))
+        .platform(&tls.url())
+        .args(["--ca-file", path_str(&ca_file), "acme1"])
+        .run();
+    let message = assert_run_failure(&run, "config");
+    assert!(message.contains("HTTPS_PROXY"), "{message}");
+    assert_nothing_sent(&tls);
+}
+
+/// Mutant: `src/config.rs` letting `COVEO_PLATFORM_URL` silently beat `--region`.
+#[test]
+fn region_or_environment_flag_with_coveo_platform_url_is_a_config_error_naming_both() {
+    let s = StandIn::script(vec![]);
+    for (flag, value) in [("--region", "eu"), ("--environment", "dev")] {
+        let run = base()
+            .env("COVEO_PLATFORM_URL", s.url())
+            .args([flag, value, "acme1"])
+            .run();
+        let message = assert_run_failure(&run, "config");
+        assert!(
+            message.contains("COVEO_PLATFORM_URL") && message.contains(flag),
+            "{flag}: {message}"
+        );
+    }
+    assert_nothing_sent(&s);
+}
