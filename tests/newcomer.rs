@@ -10,8 +10,6 @@ use crate::support::pty;
 use crate::support::standin::{Action, Platform, Reply, Request, StandIn};
 use crate::support::tls::pki;
 use serde_json::Value;
-use std::io::Read;
-use std::process::{Child, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 /// The stand-in platform's user token that may delete organizations.
@@ -29,64 +27,10 @@ const ASK_COUNT: &str = "Type the number of organizations to confirm: ";
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/// Polls `child` until it exits or `deadline` passes.
-fn reap(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            return Some(status);
-        }
-        if Instant::now() >= deadline {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
-/// Runs the binary to its end the way a script does (stdin empty, stdout and stderr piped),
-/// within [`LIMIT`]: past it the binary is killed and the test fails.
+/// Runs the binary to its end the way a script does, within [`LIMIT`]: past it the binary is
+/// killed and the test fails.
 fn run(cmd: bin::Cmd) -> Run {
-    let started = Instant::now();
-    let mut child = cmd
-        .command()
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn the binary");
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            String::from_utf8(bytes).expect("UTF-8 output")
-        })
-    };
-    let stdout = drain(Box::new(child.stdout.take().unwrap()));
-    let stderr = drain(Box::new(child.stderr.take().unwrap()));
-    let Some(status) = reap(&mut child, started + LIMIT) else {
-        let _ = child.kill();
-        let _ = reap(&mut child, Instant::now() + LIMIT);
-        panic!("the binary did not finish within {LIMIT:?}");
-    };
-    let elapsed = started.elapsed();
-    let (stdout, stderr) = (stdout.join().unwrap(), stderr.join().unwrap());
-    let status = status
-        .code()
-        .unwrap_or_else(|| panic!("killed by a signal: {status:?}\nstderr: {stderr}"));
-    assert!(
-        !stderr.contains("panicked"),
-        "the binary panicked: {stderr}"
-    );
-    let lines = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
-        .collect();
-    Run {
-        status,
-        stdout,
-        stderr,
-        lines,
-        elapsed,
-    }
+    cmd.deadline(LIMIT).run()
 }
 
 /// The usual fake platform of these tests.
