@@ -90,15 +90,6 @@ fn ids_of(lines: &[Value]) -> Vec<String> {
         .collect()
 }
 
-/// What the stand-in received, as `METHOD path`.
-fn sent(standin: &StandIn) -> Vec<String> {
-    standin
-        .requests()
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
-}
-
 fn deletes(standin: &StandIn) -> Vec<Request> {
     standin
         .requests()
@@ -112,7 +103,7 @@ fn assert_nothing_sent(standin: &StandIn) {
     assert!(
         standin.requests().is_empty(),
         "requests: {:?}",
-        sent(standin)
+        standin.sent()
     );
     assert_eq!(standin.connections(), 0, "connections were opened");
 }
@@ -202,7 +193,7 @@ fn check_mixed_batch(standin: &StandIn, run: &Run) {
     assert_stderr_failures(run, &[("ghost", "not_found")]);
 
     let requests = standin.requests();
-    assert_eq!(requests.len(), 4, "{:?}", sent(standin));
+    assert_eq!(requests.len(), 4, "{:?}", standin.sent());
     for (r, id) in requests.iter().zip(["acme1", "ghost", "acme2", "acme3"]) {
         assert_delete_request(r, id);
         assert_eq!(r.connection, 0);
@@ -247,7 +238,7 @@ fn batch_exit_status_is_that_of_the_first_failure() {
     assert_eq!(r.status, 4, "{r:#?}");
     assert_stderr_failures(&r, &[("ghost", "not_found"), ("paused", "read_only")]);
     assert_eq!(
-        sent(&standin),
+        standin.sent(),
         [
             "DELETE /rest/organizations/acme1",
             "DELETE /rest/organizations/ghost",
@@ -356,7 +347,7 @@ fn batch_line_is_written_as_each_organization_finishes() {
     let first: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
     assert_ok(&first, "acme1", "deleted", false);
     assert_eq!(
-        sent(&standin),
+        standin.sent(),
         [
             "DELETE /rest/organizations/acme1",
             "DELETE /rest/organizations/acme2"
@@ -526,7 +517,7 @@ fn dry_run_would_delete_without_confirmation() {
         assert_eq!(r.status, 0, "{flag}: {r:#?}");
         assert_eq!(r.stderr, "");
         assert_eq!(
-            sent(&standin),
+            standin.sent(),
             [
                 "GET /rest/organizations/acme1",
                 "POST /rest/privilege/evaluate"
@@ -544,7 +535,7 @@ fn dry_run_privilege_evaluation_asks_for_organization_edit() {
     let r = run(&standin, &["--dry-run", "acme2"]);
     assert_eq!(r.status, 0, "{r:#?}");
     let requests = standin.requests();
-    assert_eq!(requests.len(), 2, "{:?}", sent(&standin));
+    assert_eq!(requests.len(), 2, "{:?}", standin.sent());
     let bearer = format!("Bearer {TOKEN}");
 
     let get = &requests[0];
@@ -579,7 +570,7 @@ fn dry_run_not_found_and_missing_ok() {
     assert_eq!(line["error"]["coveo_error_code"], "ORGANIZATION_NOT_FOUND");
     assert_eq!(r.status, 4);
     assert_stderr_failures(&r, &[("ghost", "not_found")]);
-    assert_eq!(sent(&standin)[0], "GET /rest/organizations/ghost");
+    assert_eq!(standin.sent()[0], "GET /rest/organizations/ghost");
     assert_eq!(line["attempts"], standin.requests().len());
     assert!(deletes(&standin).is_empty());
     standin.assert_no_violations();
@@ -591,7 +582,7 @@ fn dry_run_not_found_and_missing_ok() {
     assert_eq!(line["http_status"], 404);
     assert_eq!(r.status, 0, "{r:#?}");
     assert_eq!(r.stderr, "");
-    assert_eq!(sent(&standin)[0], "GET /rest/organizations/ghost");
+    assert_eq!(standin.sent()[0], "GET /rest/organizations/ghost");
     assert_eq!(line["attempts"], standin.requests().len());
     assert!(deletes(&standin).is_empty());
     standin.assert_no_violations();
@@ -608,7 +599,7 @@ fn dry_run_unauthorized_token() {
     assert_eq!(r.status, 3);
     assert_stderr_failures(&r, &[("acme1", "unauthorized")]);
     r.assert_hides("expired-token");
-    assert_eq!(sent(&standin)[0], "GET /rest/organizations/acme1");
+    assert_eq!(standin.sent()[0], "GET /rest/organizations/acme1");
     assert_eq!(line["attempts"], standin.requests().len());
     assert!(deletes(&standin).is_empty());
     standin.assert_no_violations();
@@ -632,7 +623,7 @@ fn dry_run_forbidden_when_the_privilege_is_not_approved() {
     r.assert_hides("viewer-token");
     let requests = standin.requests();
     assert_eq!(
-        sent(&standin),
+        standin.sent(),
         [
             "GET /rest/organizations/acme1",
             "POST /rest/privilege/evaluate"
@@ -665,7 +656,7 @@ fn dry_run_read_only_organization() {
     assert_eq!(r.status, 1);
     assert_stderr_failures(&r, &[("paused", "read_only")]);
     assert_eq!(
-        sent(&standin),
+        standin.sent(),
         [
             "GET /rest/organizations/paused",
             "POST /rest/privilege/evaluate"
@@ -809,13 +800,14 @@ fn terminal_wrong_id_deletes_nothing() {
         done.terminal
     );
     // Only the read that fetched the display name.
-    assert!(deletes(&standin).is_empty(), "{:?}", sent(&standin));
+    assert!(deletes(&standin).is_empty(), "{:?}", standin.sent());
     assert!(
-        sent(&standin)
+        standin
+            .sent()
             .iter()
             .all(|r| r == "GET /rest/organizations/acme1"),
         "{:?}",
-        sent(&standin)
+        standin.sent()
     );
     assert_eq!(line["attempts"], standin.requests().len(), "{line}");
     assert!(standin.remaining_orgs().contains(&"acme1".to_string()));
@@ -840,10 +832,10 @@ fn terminal_typed_id_deletes() {
     assert_eq!(line["http_status"], 204);
     assert_eq!(line["display_name"], "Acme One", "{line}");
     let d = deletes(&standin);
-    assert_eq!(d.len(), 1, "{:?}", sent(&standin));
+    assert_eq!(d.len(), 1, "{:?}", standin.sent());
     assert_delete_request(&d[0], "acme1");
     assert_eq!(
-        sent(&standin).last().unwrap(),
+        standin.sent().last().unwrap(),
         "DELETE /rest/organizations/acme1"
     );
     assert_eq!(line["attempts"], standin.requests().len(), "{line}");
@@ -874,9 +866,9 @@ fn terminal_prompt_asks_anyway_when_the_name_cannot_be_read() {
     assert_ok(line, "ghost", "deleted", false);
     assert!(line["display_name"].is_null(), "{line}");
     assert_eq!(done.status, 0, "{done:#?}");
-    assert_eq!(deletes(&standin).len(), 1, "{:?}", sent(&standin));
+    assert_eq!(deletes(&standin).len(), 1, "{:?}", standin.sent());
     assert_eq!(
-        sent(&standin).last().unwrap(),
+        standin.sent().last().unwrap(),
         "DELETE /rest/organizations/ghost"
     );
 }
@@ -907,7 +899,7 @@ fn terminal_several_organizations_typed_count_deletes_all() {
         assert_eq!(line["attempts"], 1, "{line}");
     }
     let requests = standin.requests();
-    assert_eq!(requests.len(), 3, "{:?}", sent(&standin));
+    assert_eq!(requests.len(), 3, "{:?}", standin.sent());
     for (r, id) in requests.iter().zip(ids) {
         assert_delete_request(r, id);
     }
@@ -954,7 +946,7 @@ fn terminal_prompt_for_a_list_file_asks_for_the_count() {
     assert_eq!(done.status, 0, "{done:#?}");
     assert_eq!(ids_of(&done.lines), ["acme2", "acme3"]);
     assert_eq!(
-        sent(&standin),
+        standin.sent(),
         [
             "DELETE /rest/organizations/acme2",
             "DELETE /rest/organizations/acme3"
@@ -982,5 +974,5 @@ fn terminal_no_prompt_with_yes_or_dry_run() {
     assert_eq!(done.status, 0, "{done:#?}");
     assert_eq!(done.terminal, "");
     assert_ok(&done.lines[0], "acme1", "deleted", false);
-    assert_eq!(sent(&standin), ["DELETE /rest/organizations/acme1"]);
+    assert_eq!(standin.sent(), ["DELETE /rest/organizations/acme1"]);
 }

@@ -41,13 +41,6 @@ fn tls_standin(pki: &TestPki, script: Vec<Action>) -> StandIn {
         .script(script)
 }
 
-fn seen(s: &StandIn) -> Vec<String> {
-    s.requests()
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
-}
-
 /// The stand-in received exactly these DELETEs, with the test token, and nothing else.
 fn assert_deletes(s: &StandIn, orgs: &[&str]) -> Vec<Request> {
     let reqs = s.requests();
@@ -55,7 +48,7 @@ fn assert_deletes(s: &StandIn, orgs: &[&str]) -> Vec<Request> {
         .iter()
         .map(|o| format!("DELETE /rest/organizations/{o}"))
         .collect();
-    assert_eq!(seen(s), want, "requests received");
+    assert_eq!(s.sent(), want, "requests received");
     for r in &reqs {
         assert_eq!(
             r.header("authorization"),
@@ -68,7 +61,7 @@ fn assert_deletes(s: &StandIn, orgs: &[&str]) -> Vec<Request> {
 
 /// The stand-in saw not even a TCP connection.
 fn assert_nothing_sent(s: &StandIn) {
-    assert_eq!(seen(s), Vec::<String>::new(), "requests were sent");
+    assert_eq!(s.sent(), Vec::<String>::new(), "requests were sent");
     assert_eq!(s.connections(), 0, "a connection was opened");
 }
 

@@ -226,15 +226,6 @@ fn platform() -> Platform {
         .org("acme3", "Acme Three")
 }
 
-/// What the stand-in received, as `METHOD path`.
-fn sent(standin: &StandIn) -> Vec<String> {
-    standin
-        .requests()
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
-}
-
 /// The line of an organization that a signal kept from starting.
 fn assert_not_started(line: &Value, id: &str, dry_run: bool, signal: &str) {
     assert_shape(line);
@@ -302,7 +293,7 @@ fn sigterm_lets_the_delete_in_flight_finish_and_starts_no_other() {
             not_started("acme3", "SIGTERM")
         )
     );
-    assert_eq!(sent(&standin), ["DELETE /rest/organizations/acme1"]);
+    assert_eq!(standin.sent(), ["DELETE /rest/organizations/acme1"]);
     standin.assert_no_violations();
 }
 
@@ -351,7 +342,7 @@ fn sigint_ends_a_retry_wait_at_once_keeping_the_last_answer() {
         ended.stderr
     );
     assert_eq!(stderr[3], not_started("acme2", "SIGINT"));
-    assert_eq!(sent(&standin), ["DELETE /rest/organizations/acme1"]);
+    assert_eq!(standin.sent(), ["DELETE /rest/organizations/acme1"]);
     standin.assert_no_violations();
 }
 
@@ -374,7 +365,7 @@ fn an_interruption_overrides_the_status_of_an_earlier_failure() {
     assert_done(&ended.lines[1], "acme1", "deleted", false, 204, 1);
     assert_not_started(&ended.lines[2], "acme2", false, "SIGINT");
     assert_eq!(
-        sent(&standin),
+        standin.sent(),
         [
             "DELETE /rest/organizations/ghost",
             "DELETE /rest/organizations/acme1"
@@ -423,7 +414,7 @@ fn a_signal_between_the_dry_runs_get_and_post_sends_no_post() {
             not_started("acme2", "SIGINT")
         )
     );
-    assert_eq!(sent(&standin), ["GET /rest/organizations/acme1"]);
+    assert_eq!(standin.sent(), ["GET /rest/organizations/acme1"]);
     standin.assert_no_violations();
 }
 
@@ -449,7 +440,7 @@ fn a_signal_during_the_dry_runs_post_keeps_its_answer() {
     assert_not_started(&ended.lines[1], "acme2", true, "SIGTERM");
     assert_not_started(&ended.lines[2], "acme3", true, "SIGTERM");
     assert_eq!(
-        sent(&standin),
+        standin.sent(),
         [
             "GET /rest/organizations/acme1",
             "POST /rest/privilege/evaluate"
@@ -477,7 +468,7 @@ fn a_second_sigterm_ends_the_process_at_once() {
         ended.stdout, "",
         "the organization in flight had no answer yet"
     );
-    assert_eq!(sent(&standin), ["DELETE /rest/organizations/acme1"]);
+    assert_eq!(standin.sent(), ["DELETE /rest/organizations/acme1"]);
 }
 
 #[test]
@@ -540,7 +531,7 @@ fn before_the_confirmation_sigint_ends_the_run_the_default_way() {
         "{status:?}: {terminal:?}"
     );
     assert!(stdout.is_empty(), "{:?}", String::from_utf8_lossy(&stdout));
-    assert!(standin.requests().is_empty(), "{:?}", sent(&standin));
+    assert!(standin.requests().is_empty(), "{:?}", standin.sent());
     assert_eq!(standin.remaining_orgs(), ["acme1", "acme2", "acme3"]);
 }
 
@@ -611,7 +602,7 @@ fn at_a_terminal_a_stopped_run_says_what_was_not_started() {
             not_started("acme3", "SIGINT")
         )
     );
-    assert_eq!(sent(&standin), ["DELETE /rest/organizations/acme1"]);
+    assert_eq!(standin.sent(), ["DELETE /rest/organizations/acme1"]);
 }
 
 #[test]
@@ -660,7 +651,7 @@ fn a_signal_during_the_last_organization_still_exits_143() {
     assert_eq!(ended.lines.len(), 1, "{ended:#?}");
     assert_done(&ended.lines[0], "acme1", "deleted", false, 204, 1);
     assert_eq!(ended.stderr, "");
-    assert_eq!(sent(&standin), ["DELETE /rest/organizations/acme1"]);
+    assert_eq!(standin.sent(), ["DELETE /rest/organizations/acme1"]);
 }
 
 #[test]
@@ -678,7 +669,7 @@ fn sigint_in_the_retry_wait_of_a_single_organization_exits_130() {
     assert_eq!(ended.lines.len(), 1, "{ended:#?}");
     assert_eq!(ended.lines[0]["error"]["kind"], "server_error");
     assert_eq!(ended.lines[0]["attempts"], 1);
-    assert_eq!(sent(&standin), ["DELETE /rest/organizations/acme1"]);
+    assert_eq!(standin.sent(), ["DELETE /rest/organizations/acme1"]);
 }
 
 /// A full page of the listing (100 organizations, so more pages would follow).

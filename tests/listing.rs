@@ -71,15 +71,6 @@ fn listed_ids(run: &Run) -> Vec<String> {
         .collect()
 }
 
-/// What the stand-in received, as `METHOD target`.
-fn sent(standin: &StandIn) -> Vec<String> {
-    standin
-        .requests()
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
-}
-
 /// The request target of page `p` of an unfiltered listing.
 fn page(p: u64) -> String {
     format!("/rest/organizations?page={p}&perPage=100&sortBy=createdDate&order=ASC")
@@ -146,7 +137,7 @@ fn two_hundred_fifty_organizations_come_in_three_pages_oldest_first() {
     let run = list(&s, &[]);
     assert_listed_ok(&run, &s);
     assert_eq!(listed_ids(&run), oldest_first(250));
-    assert_eq!(sent(&s), gets(&[0, 1, 2]));
+    assert_eq!(s.sent(), gets(&[0, 1, 2]));
     // One connection for the whole listing.
     assert_eq!(s.connections(), 1);
     let first = &run.lines[0];
@@ -178,14 +169,14 @@ fn the_last_of_total_pages_ends_the_listing() {
     let run = list(&s, &[]);
     assert_listed_ok(&run, &s);
     assert_eq!(run.lines.len(), 100);
-    assert_eq!(sent(&s), gets(&[0]));
+    assert_eq!(s.sent(), gets(&[0]));
 
     // Without totalPages, a full page asks for the next, which is empty.
     let s = StandIn::platform(many(100).list_without_total_pages());
     let run = list(&s, &[]);
     assert_listed_ok(&run, &s);
     assert_eq!(listed_ids(&run), oldest_first(100));
-    assert_eq!(sent(&s), gets(&[0, 1]));
+    assert_eq!(s.sent(), gets(&[0, 1]));
 
     // A short page is the last, whatever totalPages says.
     let s = StandIn::handler(|r: &Request| {
@@ -196,7 +187,7 @@ fn the_last_of_total_pages_ends_the_listing() {
     let run = list(&s, &[]);
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(listed_ids(&run), ["p0"]);
-    assert_eq!(sent(&s), gets(&[0]));
+    assert_eq!(s.sent(), gets(&[0]));
 }
 
 #[test]
@@ -206,7 +197,7 @@ fn a_bare_array_is_the_whole_list_sorted_here() {
     let run = list(&s, &[]);
     assert_listed_ok(&run, &s);
     assert_eq!(listed_ids(&run), oldest_first(150));
-    assert_eq!(sent(&s), gets(&[0]));
+    assert_eq!(s.sent(), gets(&[0]));
 
     // A server that ignores the query: unsorted, some without a date (those come last).
     let s = StandIn::handler(|_: &Request| {
@@ -225,7 +216,7 @@ fn a_bare_array_is_the_whole_list_sorted_here() {
     let run = list(&s, &[]);
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(listed_ids(&run), ["a", "b", "c", "nodate1", "nodate2"]);
-    assert_eq!(sent(&s).len(), 1);
+    assert_eq!(s.sent().len(), 1);
 }
 
 #[test]
@@ -234,7 +225,7 @@ fn an_organization_seen_again_on_the_next_page_is_printed_once() {
     let run = list(&s, &[]);
     assert_listed_ok(&run, &s);
     assert_eq!(listed_ids(&run), oldest_first(250));
-    assert_eq!(sent(&s), gets(&[0, 1, 2]));
+    assert_eq!(s.sent(), gets(&[0, 1, 2]));
 }
 
 #[test]
@@ -428,12 +419,12 @@ fn type_keeps_that_type_in_any_letter_case_and_is_sent_as_a_parameter() {
     let s = StandIn::platform(filterable());
     let run = list(&s, &["--type", "Test"]);
     assert_listed_ok(&run, &s);
-    assert_eq!(sent(&s), [format!("GET {}&type=Test", page(0))]);
+    assert_eq!(s.sent(), [format!("GET {}&type=Test", page(0))]);
     let s = StandIn::platform(filterable());
     let run = list(&s, &["--type", "a b&c=d"]);
     assert_listed_ok(&run, &s);
     assert!(run.lines.is_empty());
-    assert_eq!(sent(&s), [format!("GET {}&type=a%20b%26c%3Dd", page(0))]);
+    assert_eq!(s.sent(), [format!("GET {}&type=a%20b%26c%3Dd", page(0))]);
 }
 
 #[test]
@@ -612,7 +603,7 @@ fn a_failing_page_ends_with_a_failure_line_after_the_lines_already_printed() {
         assert_eq!(last["request_id"], "rid-page-1", "{last}");
         let mut want = gets(&[0]);
         want.extend(std::iter::repeat_n(format!("GET {}", page(1)), attempts));
-        assert_eq!(sent(&s), want, "{status}");
+        assert_eq!(s.sent(), want, "{status}");
         let err: Vec<&str> = run.stderr.lines().collect();
         assert_eq!(err.len(), 1, "{status}: {}", run.stderr);
         assert!(
@@ -635,7 +626,7 @@ fn a_503_page_is_retried_and_the_listing_goes_on() {
     let run = list(&s, &[]);
     assert_listed_ok(&run, &s);
     assert_eq!(listed_ids(&run), oldest_first(250));
-    assert_eq!(sent(&s), gets(&[0, 1, 1, 1, 2]));
+    assert_eq!(s.sent(), gets(&[0, 1, 1, 1, 2]));
     assert!(run.elapsed < FAST, "Retry-After: 0 means no wait: {run:#?}");
 }
 
@@ -649,7 +640,7 @@ fn a_page_cut_short_is_retried_like_a_lost_answer() {
     let run = list(&s, &["--verbose"]);
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(listed_ids(&run), ["a"]);
-    assert_eq!(sent(&s), gets(&[0, 0]));
+    assert_eq!(s.sent(), gets(&[0, 0]));
 
     // With no retry left, it is the failure of an attempt without a (whole) answer.
     let s = StandIn::script(vec![Action::Raw(
@@ -679,7 +670,7 @@ fn an_answer_that_is_no_page_is_a_protocol_error_not_retried() {
         assert_failure_line(line, "protocol");
         assert_eq!(line["http_status"], 200);
         assert_eq!(line["attempts"], 1);
-        assert_eq!(sent(&s), gets(&[0]));
+        assert_eq!(s.sent(), gets(&[0]));
         s.assert_no_violations();
     }
 }
@@ -690,7 +681,7 @@ fn an_empty_listing_prints_nothing() {
     let run = list(&s, &[]);
     assert_listed_ok(&run, &s);
     assert_eq!(run.stdout, "");
-    assert_eq!(sent(&s), gets(&[0]));
+    assert_eq!(s.sent(), gets(&[0]));
 
     // Filters that keep nothing: the same.
     let s = StandIn::platform(many(10));
@@ -753,7 +744,7 @@ fn a_closed_stdout_stops_the_listing_with_exit_1() {
     let stderr = String::from_utf8_lossy(&stderr);
     assert_eq!(status.code(), Some(1), "exit 1, not a signal: {stderr}");
     assert!(stderr.contains("stdout cannot be written"), "{stderr}");
-    assert_eq!(sent(&s), gets(&[0]), "stopped before the next page");
+    assert_eq!(s.sent(), gets(&[0]), "stopped before the next page");
 }
 
 #[test]
@@ -901,7 +892,8 @@ fn the_nightly_pipeline_deletes_exactly_the_old_test_organizations() {
         })
         .collect();
     assert_eq!(deleted, expected);
-    let deletes: Vec<String> = sent(&s)
+    let deletes: Vec<String> = s
+        .sent()
         .into_iter()
         .filter(|r| !r.starts_with("GET "))
         .collect();
@@ -910,7 +902,8 @@ fn the_nightly_pipeline_deletes_exactly_the_old_test_organizations() {
         .map(|id| format!("DELETE /rest/organizations/{id}"))
         .collect();
     assert_eq!(deletes, want);
-    let gets: Vec<String> = sent(&s)
+    let gets: Vec<String> = s
+        .sent()
         .into_iter()
         .filter(|r| r.starts_with("GET "))
         .collect();
@@ -952,9 +945,9 @@ fn a_listing_that_fails_part_way_deletes_nothing() {
         "{line}"
     );
     assert!(
-        sent(&s).iter().all(|r| r.starts_with("GET ")),
+        s.sent().iter().all(|r| r.starts_with("GET ")),
         "no DELETE at all: {:?}",
-        sent(&s)
+        s.sent()
     );
     assert_eq!(s.remaining_orgs().len(), 134);
     s.assert_no_violations();

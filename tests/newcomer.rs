@@ -52,15 +52,6 @@ fn at_terminal(standin: &StandIn, token: &str, args: &[&str]) -> pty::Session {
     pty::spawn(cmd, LIMIT)
 }
 
-/// What the stand-in received, as `METHOD path`.
-fn sent(standin: &StandIn) -> Vec<String> {
-    standin
-        .requests()
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
-}
-
 fn count(haystack: &str, needle: &str) -> usize {
     haystack.matches(needle).count()
 }
@@ -161,7 +152,7 @@ fn prompt_reports_401_403_404_and_read_only_at_once_without_asking() {
         assert!(done.terminal.starts_with(&human), "{:?}", done.terminal);
         assert_eq!(done.terminal.lines().count(), 1, "{:?}", done.terminal);
         assert!(!done.terminal.contains(SECRET) && !done.stdout.contains(SECRET));
-        assert_eq!(sent(&standin), ["GET /rest/organizations/acme1"], "{kind}");
+        assert_eq!(standin.sent(), ["GET /rest/organizations/acme1"], "{kind}");
         standin.assert_no_violations();
     }
 }
@@ -187,7 +178,7 @@ fn prompt_with_missing_ok_and_a_404_is_already_absent_without_asking() {
     assert_eq!(line["http_status"], 404, "{line}");
     assert_eq!(line["request_id"], "req-get", "{line}");
     assert_eq!(done.status, 0, "{done:#?}");
-    assert_eq!(sent(&standin), ["GET /rest/organizations/acme1"]);
+    assert_eq!(standin.sent(), ["GET /rest/organizations/acme1"]);
     standin.assert_no_violations();
 }
 
@@ -202,7 +193,7 @@ fn prompt_for_a_read_only_organization_of_the_platform_names_it() {
     assert_eq!(line["error"]["kind"], "read_only", "{line}");
     assert_eq!(line["display_name"], "Paused Org", "{line}");
     assert_eq!(done.status, 1);
-    assert_eq!(sent(&standin), ["GET /rest/organizations/paused"]);
+    assert_eq!(standin.sent(), ["GET /rest/organizations/paused"]);
     assert!(standin.remaining_orgs().contains(&"paused".to_owned()));
 }
 
@@ -231,7 +222,7 @@ fn prompt_asks_anyway_when_the_get_gets_no_answer() {
     assert_eq!(line["request_id"], "req-delete", "{line}");
     assert!(line["display_name"].is_null(), "{line}");
     assert_eq!(
-        sent(&standin),
+        standin.sent(),
         [
             "GET /rest/organizations/acme1",
             "DELETE /rest/organizations/acme1"
@@ -256,7 +247,7 @@ fn typing_30_when_3_organizations_are_asked_for_does_not_confirm() {
         assert_eq!(line["error"]["kind"], "not_confirmed", "{line}");
         assert_eq!(line["attempts"], 0, "{line}");
     }
-    assert!(standin.requests().is_empty(), "{:?}", sent(&standin));
+    assert!(standin.requests().is_empty(), "{:?}", standin.sent());
     assert_eq!(standin.remaining_orgs().len(), 4);
 }
 
@@ -280,7 +271,7 @@ fn elapsed_ms_leaves_out_the_time_spent_typing() {
         let ms = line["elapsed_ms"].as_u64().unwrap();
         assert!(ms < 1000, "typing time counted: {line}");
         let deleted = standin.requests().iter().any(|r| r.method == "DELETE");
-        assert_eq!(deleted, result == "deleted", "{:?}", sent(&standin));
+        assert_eq!(deleted, result == "deleted", "{:?}", standin.sent());
         if result == "error" {
             assert_eq!(line["error"]["kind"], "not_confirmed", "{line}");
         }

@@ -103,19 +103,11 @@ fn assert_is_delete(r: &Request) {
     assert!(r.body.is_empty(), "a DELETE has no body: {r:#?}");
 }
 
-/// The requests a stand-in received, as `METHOD PATH`.
-fn seen(s: &StandIn) -> Vec<String> {
-    s.requests()
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
-}
-
 /// Asserts the stand-in received exactly `n` requests, each the DELETE of `acme1`, and nothing
 /// beyond its script.
 fn assert_deletes(standin: &StandIn, n: usize) -> Vec<Request> {
     let reqs = standin.requests();
-    assert_eq!(reqs.len(), n, "requests received: {:?}", seen(standin));
+    assert_eq!(reqs.len(), n, "requests received: {:?}", standin.sent());
     reqs.iter().for_each(assert_is_delete);
     standin.assert_no_violations();
     reqs
@@ -1089,7 +1081,7 @@ fn a_closed_stdout_stops_before_the_next_organization() {
     assert!(!stderr.contains("panicked"), "panic: {stderr}");
     assert!(!stderr.contains("demo-token"), "{stderr}");
     assert_eq!(
-        seen(&s),
+        s.sent(),
         vec!["DELETE /rest/organizations/org1"],
         "stopped before the next organization"
     );
@@ -1114,7 +1106,7 @@ fn a_closed_stdout_and_stderr_after_a_failure_still_exit_1() {
     let status = output_within(&mut command, DEFAULT_DEADLINE).status;
     assert_eq!(status.code(), Some(1), "exit 1, not a signal: {status:?}");
     assert_eq!(
-        seen(&s),
+        s.sent(),
         vec!["DELETE /rest/organizations/nosuch"],
         "stopped before the next organization"
     );

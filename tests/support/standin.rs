@@ -804,6 +804,14 @@ impl StandIn {
         self.shared.lock().requests.clone()
     }
 
+    /// Everything received so far, as `METHOD target` lines: what most assertions compare.
+    pub fn sent(&self) -> Vec<String> {
+        self.requests()
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
+    }
+
     /// TCP connections accepted so far.
     pub fn connections(&self) -> usize {
         self.shared.lock().connections
