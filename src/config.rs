@@ -400,3 +400,17 @@ pub fn io_reason(e: &std::io::Error) -> String {
         None => s,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_debugs_as_hidden() {
+        let token = Token("s3cr3t-value".into());
+        assert_eq!(format!("{token:?}"), "Token(hidden)");
+        let mut holder = String::new();
+        std::fmt::Write::write_fmt(&mut holder, format_args!("{:?}", Some(&token))).unwrap();
+        assert!(!holder.contains("s3cr3t"), "{holder}");
+    }
+}
