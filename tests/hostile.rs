@@ -139,6 +139,26 @@ fn a_region_flag_beside_a_platform_url_variable_is_refused() {
 }
 
 #[test]
+fn hipaa_outside_us_is_usage_only_when_both_halves_are_flags() {
+    let proxy = ConnectProxy::refusing();
+    let both_flags = with_catching_proxy(cmd().token(TOKEN), &proxy)
+        .args(["--region", "eu", "--environment", "hipaa", "--yes", "acme1"])
+        .run();
+    assert!(run_failure(&both_flags, "usage").contains("hipaa"));
+    for (var, value, flag, flag_value) in [
+        ("COVEO_REGION", "eu", "--environment", "hipaa"),
+        ("COVEO_ENVIRONMENT", "hipaa", "--region", "eu"),
+    ] {
+        let run = with_catching_proxy(cmd().token(TOKEN), &proxy)
+            .env(var, value)
+            .args([flag, flag_value, "--yes", "acme1"])
+            .run();
+        assert!(run_failure(&run, "config").contains("hipaa"), "{var}");
+    }
+    assert!(proxy.requests().is_empty(), "{:?}", proxy.requests());
+}
+
+#[test]
 fn flag_values_that_are_not_utf8_are_usage_errors_and_a_platform_url_is_config() {
     let standin = StandIn::script(vec![]);
     for flag in ["--region", "--environment", "--timeout", "--retries"] {

@@ -366,6 +366,26 @@ fn an_unknown_region_or_environment_in_the_login_is_a_config_error_naming_it() {
 }
 
 #[test]
+fn a_base_url_leaves_the_logins_region_unread() {
+    // The base URL decides where requests go; a region it overrides is not even checked.
+    let dir =
+        login_dir(cli_config(LOGIN_TOKEN, r#""region":"mars","environment":"qa""#).as_bytes());
+    for via_env in [false, true] {
+        let s = StandIn::platform(platform());
+        let mut c = cmd().env("COVEO_CONFIG_DIR", &dir);
+        c = if via_env {
+            c.env("COVEO_PLATFORM_URL", s.url())
+        } else {
+            c.platform(&s.url())
+        };
+        let run = c.args(["--yes", "acme1"]).run();
+        assert_eq!(run.status, 0, "via_env {via_env}: {run:#?}");
+        assert_eq!(bearers(&s), [LOGIN_TOKEN]);
+        run.assert_hides(LOGIN_TOKEN);
+    }
+}
+
+#[test]
 fn exactly_1_mib_is_still_read() {
     let mut full = cli_config(LOGIN_TOKEN, "").into_bytes();
     full.resize(1024 * 1024, b'\n');
