@@ -346,13 +346,11 @@ fn token_file_line(path: &Path) -> Result<String, Failure> {
 pub fn read_bounded(path: &Path, limit: u64, origin: &str) -> Result<(Vec<u8>, bool), Failure> {
     let mut bytes = Vec::new();
     let read = if path.as_os_str() == "-" {
-        std::io::stdin()
-            .lock()
-            .take(limit + 1)
-            .read_to_end(&mut bytes)
+        Ok(Box::new(std::io::stdin().lock()) as Box<dyn Read>)
     } else {
-        std::fs::File::open(path).and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
-    };
+        std::fs::File::open(path).map(|f| Box::new(f) as Box<dyn Read>)
+    }
+    .and_then(|source| source.take(limit + 1).read_to_end(&mut bytes));
     read.map_err(|e| Failure::config(format!("cannot read {origin}: {}", io_reason(&e))))?;
     let more = bytes.len() as u64 > limit;
     bytes.truncate(limit as usize);

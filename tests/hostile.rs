@@ -342,6 +342,33 @@ fn a_list_over_16_mib_is_refused_and_nothing_is_sent() {
 }
 
 #[test]
+fn a_list_on_stdin_over_16_mib_is_refused_and_16_mib_is_read() {
+    let standin = StandIn::script(vec![]);
+    let mut line = b"#".repeat(63);
+    line.push(b'\n');
+    let mut list = line.repeat(16 * 1024 * 1024 / 64);
+    // Exactly 16 MiB of comments: read whole, nothing to do.
+    let run = cmd()
+        .token(TOKEN)
+        .platform(&standin.url())
+        .args(["--yes", "--from-file", "-"])
+        .stdin(&list)
+        .run();
+    assert_eq!(run.status, 0, "{run:#?}");
+    assert_eq!(run.stdout, "");
+    // One byte more, and the list is refused rather than cut.
+    list.push(b'\n');
+    let run = cmd()
+        .token(TOKEN)
+        .platform(&standin.url())
+        .args(["--yes", "--from-file", "-"])
+        .stdin(&list)
+        .run();
+    assert!(run_failure(&run, "config").contains("16 MiB"), "{run:#?}");
+    assert_nothing_sent(&standin);
+}
+
+#[test]
 fn a_token_over_8_kib_is_refused_before_anything_is_sent() {
     let standin = StandIn::script(vec![]);
     let token = "t".repeat(8 * 1024 + 1);
