@@ -219,6 +219,11 @@ mod tests {
         let url = "https://platform.cloud.coveo.com/rest/search?organizationId=acme2";
         assert!(why(url).contains("'acme2'"));
         assert!(!why("https://example.com/").contains("did you mean"));
+        assert!(!why("https://x.example/rest/organizations/").contains("did you mean"));
+        // One quote, or a quote on one side only, is just a character that is not allowed.
+        assert_eq!(why("\""), "character 1 ('\\\"') is not allowed");
+        assert_eq!(why("\"abc"), "character 1 ('\\\"') is not allowed");
+        assert_eq!(why("abc'"), "character 4 ('\\'') is not allowed");
     }
 
     #[test]
