@@ -4,10 +4,9 @@
 //! "Behaviour details").
 
 use crate::cli::Options;
+use crate::input::{io_reason, read_bounded, text, Env};
 use crate::kind::{Failure, Kind};
 use crate::target::{self, Base};
-use std::ffi::OsString;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use ureq::tls::Certificate;
@@ -91,22 +90,6 @@ pub struct Config {
     pub dry_run: bool,
     pub missing_ok: bool,
     pub verbose: bool,
-}
-
-/// Environment variables as the process has them: unset is `None`, and a value may be empty
-/// or not valid UTF-8; each reader decides what that means (see [`text`]).
-pub type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;
-
-/// A variable as text. Not UTF-8 is a `config` error, never "unset": a script's mangled
-/// value must not silently mean the default (production, or no proxy). Empty stays empty.
-pub fn text(env: Env, var: &str) -> Result<Option<String>, Failure> {
-    match env(var) {
-        None => Ok(None),
-        Some(v) => v
-            .into_string()
-            .map(Some)
-            .map_err(|_| Failure::config(format!("{var} is not valid UTF-8; fix it or unset it"))),
-    }
 }
 
 /// A variable that names the platform. Empty is an error even when a flag would override
@@ -340,26 +323,6 @@ fn token_file_line(path: &Path) -> Result<String, Failure> {
         .map_err(|_| Failure::config(format!("the token in {origin} is not valid text")))
 }
 
-/// At most `limit` bytes of a file (`-` is stdin), without a leading UTF-8 byte-order mark,
-/// and whether the file goes on beyond them. `/dev/zero` costs `limit` bytes, not all the
-/// memory, and ends.
-pub fn read_bounded(path: &Path, limit: u64, origin: &str) -> Result<(Vec<u8>, bool), Failure> {
-    let mut bytes = Vec::new();
-    let read = if path.as_os_str() == "-" {
-        Ok(Box::new(std::io::stdin().lock()) as Box<dyn Read>)
-    } else {
-        std::fs::File::open(path).map(|f| Box::new(f) as Box<dyn Read>)
-    }
-    .and_then(|source| source.take(limit + 1).read_to_end(&mut bytes));
-    read.map_err(|e| Failure::config(format!("cannot read {origin}: {}", io_reason(&e))))?;
-    let more = bytes.len() as u64 > limit;
-    bytes.truncate(limit as usize);
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
-    }
-    Ok((bytes, more))
-}
-
 fn load_roots(path: &Path, origin: &str) -> Result<Vec<Certificate<'static>>, Failure> {
     let pem = std::fs::read(path).map_err(|e| {
         Failure::config(format!(
@@ -388,15 +351,6 @@ fn load_roots(path: &Path, origin: &str) -> Result<Vec<Certificate<'static>>, Fa
         )));
     }
     Ok(certs)
-}
-
-/// The reason without the OS error number, e.g. "No such file or directory".
-pub fn io_reason(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_owned(),
-        None => s,
-    }
 }
 
 #[cfg(test)]

@@ -323,8 +323,8 @@ fn classify(e: &ureq::Error, timeout: Duration, route: &Route) -> (Kind, String)
                     | ErrorKind::NetworkDown
                     | ErrorKind::AddrNotAvailable,
                     _,
-                ) => connection(&lower_first(&crate::config::io_reason(io))),
-                _ => (Kind::Connection, crate::config::io_reason(io)),
+                ) => connection(&lower_first(&crate::input::io_reason(io))),
+                _ => (Kind::Connection, crate::input::io_reason(io)),
             }
         }
         E::Tls(why) => (Kind::Tls, (*why).to_owned()),
@@ -445,7 +445,7 @@ impl std::error::Error for LookupFailed {}
 /// The system resolver's reason in a few words: `name not found` for a name that does not
 /// exist (glibc's and macOS's wording of EAI_NONAME and EAI_NODATA), else what it said.
 fn lookup_reason(e: &io::Error) -> String {
-    let said = crate::config::io_reason(e);
+    let said = crate::input::io_reason(e);
     let said = said
         .strip_prefix("failed to lookup address information: ")
         .unwrap_or(&said);

@@ -15,6 +15,7 @@ pub mod config;
 pub mod confirm;
 pub mod http;
 pub mod ids;
+pub mod input;
 pub mod kind;
 pub mod list;
 pub mod login;
@@ -38,7 +39,7 @@ use std::time::Instant;
 
 /// Runs the tool: `args` without the program name, `env` for environment variables, JSON
 /// lines to `out`. Returns the exit status.
-pub fn run(args: Vec<OsString>, env: config::Env, out: &mut dyn Write) -> i32 {
+pub fn run(args: Vec<OsString>, env: input::Env, out: &mut dyn Write) -> i32 {
     let no_args = args.is_empty();
     let options = match cli::parse(args) {
         Ok(cli::Command::Run(o)) => o,
@@ -215,7 +216,7 @@ fn read_ids(o: &cli::Options) -> Result<Vec<Given>, Failure> {
         return Ok(ids::dedupe(o.ids.iter().cloned().map(Given::new).collect()));
     };
     let origin = format!("--from-file {}", path.display());
-    let (text, more) = config::read_bounded(path, LIST_LIMIT, &origin)?;
+    let (text, more) = input::read_bounded(path, LIST_LIMIT, &origin)?;
     if more {
         return Err(Failure::config(format!(
             "{origin} is longer than {} MiB; split the list",

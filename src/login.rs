@@ -3,7 +3,7 @@
 //! `COVEO_TOKEN` gives a token, so that a nightly job can reuse the login a person made with
 //! the CLI. The file is only read, never written.
 
-use crate::config::{self, Env};
+use crate::input::{self, Env};
 use crate::kind::{Failure, Kind};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -61,11 +61,11 @@ pub fn read(env: Env) -> Result<Result<(String, Login), String>, Failure> {
         Err(e) => {
             return Err(Failure::config(format!(
                 "cannot read {origin}: {}",
-                config::io_reason(&e)
+                input::io_reason(&e)
             )))
         }
     }
-    let (bytes, more) = config::read_bounded(&path, FILE_LIMIT, &origin)?;
+    let (bytes, more) = input::read_bounded(&path, FILE_LIMIT, &origin)?;
     if more {
         return Err(Failure::config(format!(
             "{origin} is longer than {} MiB, which no login of the CLI is; check the file or log in again with 'coveo auth:login'",

@@ -153,7 +153,7 @@ pub fn write_line(out: &mut dyn Write, line: &str) -> std::io::Result<()> {
     if let Err(e) = &written {
         stderr_line(&format!(
             "stdout cannot be written ({}); stopping before the next organization",
-            crate::config::io_reason(e)
+            crate::input::io_reason(e)
         ));
     }
     written
