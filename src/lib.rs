@@ -1,7 +1,8 @@
 //! coveo-org-delete: permanently delete Coveo Cloud V2 organizations from scripts.
 //!
 //! The data's way through the modules: [`cli`] (command line to options), [`config`] (options
-//! and environment to a checked configuration, with [`target`] for the base URL and [`proxy`]),
+//! and environment to a checked configuration, with [`target`] for the base URL and [`proxy`];
+//! [`input`] reads the environment and files),
 //! [`ids`] (organization IDs), [`http`] (one exchange over ureq), [`org`] (one organization:
 //! retries via [`retry`], meaning via [`answer`]), [`confirm`] (the typed confirmation) and
 //! [`report`] (JSON lines, stderr lines, exit status). [`kind`] defines every error kind and
