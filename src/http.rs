@@ -612,6 +612,16 @@ mod tests {
             assert_eq!(message, want);
             assert!(!message.contains("s3cret") && !message.contains("me:"));
         }
+        // Any other words of ureq's are passed on as they are.
+        let (_, m) = classify(
+            &ureq::Error::ConnectProxyFailed("bad proxy answer".into()),
+            t,
+            &proxied,
+        );
+        assert_eq!(m, "proxy proxy.corp:3128: bad proxy answer");
+        // A timeout the system reports (ETIMEDOUT) is a timeout, like the deadline's.
+        let (kind, _) = classify(&ureq::Error::Io(io::ErrorKind::TimedOut.into()), t, &direct);
+        assert_eq!(kind, Kind::Timeout);
         let (_, m) = classify(
             &ureq::Error::ConnectProxyFailed("proxy server responded 407/407".into()),
             t,

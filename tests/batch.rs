@@ -976,3 +976,37 @@ fn terminal_no_prompt_with_yes_or_dry_run() {
     assert_ok(&done.lines[0], "acme1", "deleted", false);
     assert_eq!(standin.sent(), ["DELETE /rest/organizations/acme1"]);
 }
+
+#[test]
+fn a_terminal_on_only_one_of_stdin_and_stderr_is_no_terminal() {
+    // Asking needs both: the question on stderr, the answer on stdin.
+    for stdin_at_terminal in [true, false] {
+        let standin = StandIn::platform(platform());
+        let (master, slave) = pty::open_pty();
+        let mut command = bin::cmd()
+            .token(TOKEN)
+            .platform(&standin.url())
+            .arg("acme1")
+            .command();
+        let (stdin, stderr) = if stdin_at_terminal {
+            (Stdio::from(slave), Stdio::piped())
+        } else {
+            (Stdio::null(), Stdio::from(slave))
+        };
+        command.stdin(stdin).stderr(stderr).stdout(Stdio::piped());
+        let child = command.spawn().expect("spawn the binary");
+        drop(command);
+        let out = bin::wait_within(child, Vec::new(), LIMIT);
+        drop(master);
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "stdin at terminal {stdin_at_terminal}: {stdout}"
+        );
+        let line: Value = serde_json::from_str(stdout.trim()).unwrap();
+        assert_err(&line, Some("acme1"), "confirmation_required");
+        assert!(standin.requests().is_empty(), "{:?}", standin.sent());
+        assert!(standin.remaining_orgs().contains(&"acme1".to_string()));
+    }
+}

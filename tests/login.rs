@@ -307,6 +307,13 @@ fn without_a_login_the_no_token_error_names_the_three_sources() {
         let run = delete_with(&s, envs, &[]);
         let message = run_failure(&run, "config");
         assert!(message.starts_with("no token"), "{what}: {message}");
+        if what.ends_with("accessToken") {
+            // Said as what it is: the login holds no token, not an empty token to check.
+            assert!(
+                message.contains("holds no accessToken"),
+                "{what}: {message}"
+            );
+        }
         assert_names_the_three_sources(message);
         assert_eq!(s.connections(), 0, "{what}: nothing sent");
     }
@@ -409,7 +416,15 @@ fn an_unreadable_login_file_is_a_config_error_naming_it() {
         std::ffi::CString::new(fifo.join("config.json").as_os_str().as_bytes()).unwrap();
     // SAFETY: a valid NUL-terminated path; mkfifo has no other precondition.
     assert_eq!(unsafe { libc::mkfifo(fifo_path.as_ptr(), 0o600) }, 0);
-    let mut cases = vec![("a directory", dir), ("/dev/zero", zero), ("a FIFO", fifo)];
+    // A link to itself: the file cannot be reached, which is not the same as no file at all.
+    let looped = temp_dir("login-is-a-loop");
+    std::os::unix::fs::symlink(looped.join("config.json"), looped.join("config.json")).unwrap();
+    let mut cases = vec![
+        ("a directory", dir),
+        ("/dev/zero", zero),
+        ("a FIFO", fifo),
+        ("a symbolic link loop", looped),
+    ];
     // Permissions do not stop root: only meaningful for another user.
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 {
@@ -426,6 +441,10 @@ fn an_unreadable_login_file_is_a_config_error_naming_it() {
         assert!(
             message.contains(path_str(&dir.join("config.json"))),
             "{what}: {message}"
+        );
+        assert!(
+            !message.starts_with("no token"),
+            "{what}: a broken login is no absent one: {message}"
         );
         assert!(run.elapsed < std::time::Duration::from_secs(10), "{what}");
         assert_eq!(s.connections(), 0, "{what}: nothing sent");
@@ -768,6 +787,11 @@ fn a_403_with_a_login_names_the_privilege() {
         "{line}"
     );
     assert!(line.contains("Organization - Edit"), "{line}");
+    assert!(line.contains("the user of the Coveo CLI's login"), "{line}");
+    assert!(
+        !line.contains("API keys"),
+        "the login's own hint, not the general one: {line}"
+    );
 }
 
 #[test]

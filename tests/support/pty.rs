@@ -36,7 +36,7 @@ pub struct Finished {
 }
 
 /// Opens a pseudo-terminal pair, both ends close-on-exec in this process.
-fn open_pty() -> (OwnedFd, OwnedFd) {
+pub fn open_pty() -> (OwnedFd, OwnedFd) {
     let (mut master, mut slave): (libc::c_int, libc::c_int) = (-1, -1);
     // SAFETY: valid out-pointers; name, termios and winsize may be null.
     let rc = unsafe {
