@@ -259,7 +259,8 @@ const MAX_TIMEOUT: Duration = Duration::from_secs(1_000_000_000);
 fn parse_timeout(s: &str) -> Option<Duration> {
     let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
     let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-    if !digits(whole) || !digits(frac) || whole.len() + frac.len() == 0 {
+    // "" and "." pass this check; parsing refuses them below.
+    if !digits(whole) || !digits(frac) {
         return None;
     }
     let d = Duration::try_from_secs_f64(s.parse::<f64>().ok()?).unwrap_or(MAX_TIMEOUT);
@@ -303,7 +304,8 @@ fn closest_option(name: &str) -> Option<&'static str> {
     let typed = name.trim_start_matches('-').to_ascii_lowercase();
     let single_dash_short = !name.starts_with("--") && typed.chars().count() <= 2;
     // Long words are nobody's typo, and the distance costs their length times the option's.
-    if typed.is_empty() || single_dash_short || typed.len() > 32 {
+    // (An empty name is never close: see the distance filter below.)
+    if single_dash_short || typed.len() > 32 {
         return None;
     }
     let long = || OPTIONS.iter().copied().filter(|o| o.starts_with("--"));
@@ -449,7 +451,7 @@ mod tests {
 
     #[test]
     fn mistyped_options_get_the_closest_real_one() {
-        let s = |typed| closest_option(typed);
+        let s = |typed: &str| closest_option(typed);
         assert_eq!(s("--dryrun"), Some("--dry-run"));
         assert_eq!(s("--retry"), Some("--retries"));
         assert_eq!(s("--verbos"), Some("--verbose"));
@@ -473,6 +475,41 @@ mod tests {
             assert_eq!(s(far), None, "{far}");
         }
         assert_eq!(s(&format!("--{}", "x".repeat(10_000_000))), None);
+        // Two letters: a suggestion after `--`, none for a cluster of short options.
+        assert_eq!(s("--ye"), Some("--yes"));
+        assert_eq!(s("-ye"), None);
+        // Half of the option's letters changed is too far: `--lxxt` is not `--list`.
+        assert_eq!(s("--lxst"), Some("--list"));
+        assert_eq!(s("--lxxt"), None);
+        assert_eq!(s("-"), None);
+    }
+
+    #[test]
+    fn unknown_options_are_told_apart() {
+        let m = |arg| unknown_option(arg).message;
+        assert!(m("--frobnicate").starts_with("unknown option --frobnicate"));
+        assert!(!m("--frobnicate").contains("token"));
+        assert!(m("--token").contains("never taken from the command line"));
+        assert!(m("--api-key").contains("never taken from the command line"));
+        assert_eq!(m("--token-file"), "--token-file is given more than once");
+        assert!(m("--timeout=5").contains("separate word"));
+    }
+
+    #[test]
+    fn a_flag_without_its_value_says_so() {
+        let f = parse(vec!["--timeout".into()]).unwrap_err();
+        assert_eq!(
+            f.message,
+            "--timeout needs a value, as a separate word: --timeout VALUE"
+        );
+    }
+
+    #[test]
+    fn a_lone_dash_is_an_id_not_an_option() {
+        match parse(vec!["--yes".into(), "-".into()]) {
+            Ok(Command::Run(o)) => assert_eq!(o.ids, [OsString::from("-")]),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
@@ -482,6 +519,13 @@ mod tests {
         assert_eq!(edit_distance("retry", "retries"), 3);
         assert_eq!(edit_distance("yse", "yes"), 1);
         assert_eq!(edit_distance("same", "same"), 0);
+        assert_eq!(edit_distance("abcd", "a"), 3);
+        assert_eq!(edit_distance("a", "abcd"), 3);
+        assert_eq!(edit_distance("ab", "ba"), 1);
+        assert_eq!(edit_distance("abcd", "abdc"), 1);
+        assert_eq!(edit_distance("xabcd", "xbacd"), 1);
+        assert_eq!(edit_distance("abcdef", "abcdfe"), 1);
+        assert_eq!(edit_distance("abc", "cba"), 2);
     }
 
     #[test]

@@ -45,11 +45,9 @@ pub fn ask(
     {
         return false;
     }
+    // At the end of input the line stays empty, which is never the expected answer.
     let mut line = String::new();
-    match input.read_line(&mut line) {
-        Ok(n) if n > 0 => line.trim() == expected,
-        _ => false,
-    }
+    input.read_line(&mut line).is_ok() && line.trim() == expected
 }
 
 #[cfg(test)]

@@ -703,6 +703,10 @@ fn a_listing_stops_after_the_page_in_flight_with_an_interrupted_line() {
     assert_shape(last);
     assert_eq!(last["organization_id"], Value::Null);
     assert_eq!(last["error"]["kind"], "interrupted", "{last}");
+    assert_eq!(
+        last["error"]["message"],
+        "stopped by SIGTERM after page 0 of the listing; the listing is incomplete"
+    );
     assert_eq!(last["http_status"], 200, "{last}");
     // Only the page in flight was asked for.
     assert_eq!(standin.requests().len(), 1);
@@ -726,6 +730,11 @@ fn a_listing_stopped_in_a_retry_wait_ends_interrupted_at_once() {
     let last = &ended.lines[100];
     assert_eq!(last["organization_id"], Value::Null);
     assert_eq!(last["error"]["kind"], "interrupted", "{last}");
+    let message = last["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("stopped by SIGINT; the listing is incomplete"),
+        "{message}"
+    );
     assert_eq!(last["http_status"], 503, "{last}");
     assert_eq!(standin.requests().len(), 2);
 }

@@ -1001,3 +1001,35 @@ fn last_nights_lines_fed_back_as_they_are() {
     );
     assert!(s.remaining_orgs().is_empty());
 }
+
+/// A page of one organization, padded with spaces (valid JSON) to exactly `len` bytes.
+fn page_of_length(len: usize) -> Vec<u8> {
+    let mut body = br#"{"items":[{"id":"big1","displayName":"Big"}],"totalPages":1}"#.to_vec();
+    body.resize(len, b' ');
+    body
+}
+
+#[test]
+fn a_page_of_8_mib_is_read_and_one_byte_more_is_protocol() {
+    let exactly = StandIn::script(vec![Action::Reply(
+        Reply::new(200).body_with_type("application/json", &page_of_length(8 * 1024 * 1024)),
+    )]);
+    let run = list(&exactly, &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(run.line()["organization_id"], "big1");
+
+    let over = StandIn::script(vec![Action::Reply(
+        Reply::new(200).body_with_type("application/json", &page_of_length(8 * 1024 * 1024 + 1)),
+    )]);
+    let run = list(&over, &["--retries", "0"]);
+    assert_eq!(run.status, 1, "{run:#?}");
+    let line = run.line();
+    assert_shape(line);
+    assert_eq!(line["organization_id"], Value::Null);
+    assert_eq!(line["error"]["kind"], "protocol", "{line}");
+    assert!(
+        line["error"]["message"].as_str().unwrap().contains("8 MiB"),
+        "{line}"
+    );
+    assert_eq!(over.requests().len(), 1);
+}
