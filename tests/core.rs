@@ -80,31 +80,6 @@ fn stderr_lines(run: &Run) -> Vec<&str> {
     run.stderr.lines().collect()
 }
 
-/// A failure of the whole run (bad flag, token, URL, ...): one line with a null
-/// organization_id, exit 2, one stderr line naming the kind. Returns the message.
-fn assert_run_failure<'a>(run: &'a Run, kind: &str) -> &'a str {
-    assert_eq!(run.status, 2, "{run:#?}");
-    let line = run.line();
-    let (k, message, code) = error_of(line);
-    assert_eq!(k, kind, "{run:#?}");
-    assert_eq!(line["organization_id"], Value::Null, "{line}");
-    assert_eq!(line["http_status"], Value::Null, "{line}");
-    assert_eq!(line["attempts"], 0, "{line}");
-    assert_eq!(line["request_id"], Value::Null, "{line}");
-    assert_eq!(line["display_name"], Value::Null, "{line}");
-    assert_eq!(*code, Value::Null, "{line}");
-    assert_eq!(line["error"]["retry_after_s"], Value::Null, "{line}");
-    assert!(!message.is_empty(), "{line}");
-    let err = stderr_lines(run);
-    assert_eq!(err.len(), 1, "stderr: {}", run.stderr);
-    assert!(
-        err[0].starts_with(&format!("coveo-org-delete: {kind}")),
-        "stderr: {}",
-        run.stderr
-    );
-    message
-}
-
 /// What the line and stderr of a failed DELETE must say.
 struct Expect<'a> {
     kind: &'a str,
@@ -725,7 +700,7 @@ fn one_invalid_id_among_valid_ones_stops_everything_and_only_invalid_ids_get_lin
 fn no_id_at_all_is_a_usage_error() {
     let standin = StandIn::script(vec![]);
     let run = delete(&standin, &[], &[]);
-    assert_run_failure(&run, "usage");
+    run.run_failure("usage");
     assert_nothing_sent(&standin);
 }
 
@@ -762,7 +737,7 @@ fn a_missing_or_empty_token_is_a_config_error_and_nothing_is_sent() {
             c = c.token(t);
         }
         let run = c.run();
-        let message = assert_run_failure(&run, "config");
+        let message = run.run_failure("config");
         assert!(message.contains("COVEO_TOKEN"), "{token:?}: {message}");
         assert_nothing_sent(&standin);
     }
@@ -791,7 +766,7 @@ fn a_token_with_a_line_break_or_inner_whitespace_is_refused_without_showing_it()
             c = c.token(t);
         }
         let run = c.run();
-        assert_run_failure(&run, "config");
+        run.run_failure("config");
         for part in ["tokpartone", "tokparttwo", "tokfileone", "tokfiletwo"] {
             run.assert_hides(part);
         }
@@ -845,7 +820,7 @@ fn an_unreadable_token_file_is_a_config_error_and_nothing_is_sent() {
             .arg(&path)
             .args(["--yes", "acme1"])
             .run();
-        let message = assert_run_failure(&run, "config");
+        let message = run.run_failure("config");
         assert!(message.contains("--token-file"), "{message}");
         assert_nothing_sent(&standin);
         run.assert_hides(TOKEN);
@@ -879,14 +854,14 @@ fn a_rejected_platform_url_is_a_config_error_and_nothing_is_sent() {
             .platform(u)
             .args(["--yes", "acme1"])
             .run();
-        assert_run_failure(&run, "config");
+        run.run_failure("config");
         // The same value from the environment is a config error too.
         let run = cmd()
             .token(TOKEN)
             .env("COVEO_PLATFORM_URL", u)
             .args(["--yes", "acme1"])
             .run();
-        assert_run_failure(&run, "config");
+        run.run_failure("config");
     }
     assert_nothing_sent(&standin);
 }
@@ -896,7 +871,7 @@ fn an_unknown_flag_is_a_usage_error_and_nothing_is_sent() {
     for flag in ["--frobnicate", "-x", "--yes=true", "--force"] {
         let standin = StandIn::script(vec![]);
         let run = delete(&standin, &[flag], &["acme1"]);
-        assert_run_failure(&run, "usage");
+        run.run_failure("usage");
         assert_nothing_sent(&standin);
     }
 }
@@ -913,7 +888,7 @@ fn a_token_on_the_command_line_is_a_usage_error_pointing_to_coveo_token() {
     for args in cases {
         let standin = StandIn::script(vec![]);
         let run = delete(&standin, &args, &["acme1"]);
-        let message = assert_run_failure(&run, "usage");
+        let message = run.run_failure("usage");
         assert!(
             message.contains("COVEO_TOKEN") && message.contains("--token-file"),
             "{args:?}: {message}"
@@ -929,14 +904,14 @@ fn bad_timeout_values_are_usage_errors_and_nothing_is_sent() {
     for value in ["0", "-1", "abc", "0.0", "", "1s"] {
         let standin = StandIn::script(vec![]);
         let run = delete(&standin, &["--timeout", value], &["acme1"]);
-        let message = assert_run_failure(&run, "usage");
+        let message = run.run_failure("usage");
         assert!(message.contains("--timeout"), "{value:?}: {message}");
         assert_nothing_sent(&standin);
     }
     // A flag without its value.
     let standin = StandIn::script(vec![]);
     let run = delete(&standin, &["acme1"], &["--timeout"]);
-    assert_run_failure(&run, "usage");
+    run.run_failure("usage");
     assert_nothing_sent(&standin);
 }
 
@@ -957,28 +932,28 @@ fn bad_region_or_environment_is_config_from_env_and_usage_from_flag() {
         .env("COVEO_REGION", "mars")
         .arg("acme1")
         .run();
-    let message = assert_run_failure(&from_env, "config");
+    let message = from_env.run_failure("config");
     assert!(message.contains("COVEO_REGION"), "{message}");
     let from_flag = via_proxy(&standin)
         .args(["--region", "mars", "acme1"])
         .run();
-    let message = assert_run_failure(&from_flag, "usage");
+    let message = from_flag.run_failure("usage");
     assert!(message.contains("--region"), "{message}");
 
     let from_env = via_proxy(&standin)
         .env("COVEO_ENVIRONMENT", "production")
         .arg("acme1")
         .run();
-    assert_run_failure(&from_env, "config");
+    from_env.run_failure("config");
     let from_flag = via_proxy(&standin)
         .args(["--environment", "production", "acme1"])
         .run();
-    assert_run_failure(&from_flag, "usage");
+    from_flag.run_failure("usage");
 
     let hipaa_eu = via_proxy(&standin)
         .args(["--environment", "hipaa", "--region", "eu", "acme1"])
         .run();
-    let message = assert_run_failure(&hipaa_eu, "usage");
+    let message = hipaa_eu.run_failure("usage");
     assert!(message.contains("hipaa"), "{message}");
     assert_nothing_sent(&standin);
 }
@@ -1388,7 +1363,7 @@ fn a_huge_timeout_is_accepted_or_refused_but_never_panics() {
             only_delete(&standin, "/rest/organizations/acme1");
         }
         _ => {
-            assert_run_failure(&run, "usage");
+            run.run_failure("usage");
             assert_nothing_sent(&standin);
         }
     }

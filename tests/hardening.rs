@@ -88,20 +88,8 @@ fn assert_error<'a>(line: &'a Value, org: &str, kind: &str) -> &'a Value {
 /// A run that failed as a whole before sending anything: one line with a null
 /// `organization_id`, this kind, exit 2, one stderr line. Returns the message.
 fn assert_run_failure<'a>(run: &'a Run, kind: &str) -> &'a str {
-    assert_eq!(run.status, 2, "{run:#?}");
-    let line = run.line();
-    assert_shape(line);
-    assert_eq!(line["organization_id"], Value::Null, "{run:#?}");
-    assert_eq!(line["error"]["kind"], kind, "{run:#?}");
-    assert_eq!(line["attempts"], 0, "{run:#?}");
-    assert_eq!(line["http_status"], Value::Null, "{run:#?}");
-    assert_eq!(run.stderr.lines().count(), 1, "{run:#?}");
-    assert!(
-        run.stderr.starts_with(&format!("coveo-org-delete: {kind}")),
-        "{run:#?}"
-    );
     run.assert_hides(TOKEN);
-    line["error"]["message"].as_str().expect("a message")
+    run.run_failure(kind)
 }
 
 fn path_str(p: &std::path::Path) -> &str {

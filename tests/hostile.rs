@@ -6,9 +6,8 @@
 use crate::support::bin::{assert_shape, cmd, Cmd, Run};
 use crate::support::proxy::ConnectProxy;
 use crate::support::standin::{Action, Reply, StandIn};
-use crate::support::temp_file;
 use crate::support::tls;
-use serde_json::Value;
+use crate::support::{temp_dir, temp_file};
 use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -30,23 +29,6 @@ fn delete_as(standin: &StandIn, token: &str) -> Cmd {
         .args(["--yes", "acme1"])
 }
 
-/// A failure of the whole run, exit 2, one stderr line: its message.
-fn run_failure<'a>(run: &'a Run, kind: &str) -> &'a str {
-    assert_eq!(run.status, 2, "{run:#?}");
-    let line = run.line();
-    assert_shape(line);
-    assert_eq!(line["organization_id"], Value::Null, "{line}");
-    assert_eq!(line["attempts"], 0, "{line}");
-    assert_eq!(line["error"]["kind"], kind, "{run:#?}");
-    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
-    assert!(
-        run.stderr.starts_with(&format!("coveo-org-delete: {kind}")),
-        "{}",
-        run.stderr
-    );
-    line["error"]["message"].as_str().unwrap()
-}
-
 fn assert_nothing_sent(standin: &StandIn) {
     assert!(standin.requests().is_empty(), "{:#?}", standin.requests());
     assert_eq!(standin.connections(), 0, "a connection was opened");
@@ -66,7 +48,7 @@ fn an_empty_platform_variable_is_a_config_error_even_beside_the_flag() {
     for var in ["COVEO_PLATFORM_URL", "COVEO_REGION", "COVEO_ENVIRONMENT"] {
         let standin = StandIn::script(vec![]);
         let run = delete_as(&standin, TOKEN).env(var, "").run();
-        let message = run_failure(&run, "config");
+        let message = run.run_failure("config");
         assert!(message.contains(var), "{var}: {message}");
         assert_nothing_sent(&standin);
     }
@@ -79,7 +61,7 @@ fn an_empty_platform_url_alone_does_not_mean_production() {
         .env("COVEO_PLATFORM_URL", "")
         .args(["--yes", "acme1"])
         .run();
-    assert!(run_failure(&run, "config").contains("COVEO_PLATFORM_URL"));
+    assert!(run.run_failure("config").contains("COVEO_PLATFORM_URL"));
     assert!(proxy.requests().is_empty(), "{:?}", proxy.requests());
 }
 
@@ -100,7 +82,7 @@ fn variables_that_are_not_utf8_are_config_errors_never_unset() {
             c = with_catching_proxy(c, &proxy);
         }
         let run = c.env(var, not_utf8()).run();
-        let message = run_failure(&run, "config");
+        let message = run.run_failure("config");
         assert!(message.contains(var), "{var}: {message}");
         assert!(message.contains("UTF-8"), "{var}: {message}");
     }
@@ -114,7 +96,7 @@ fn a_no_proxy_that_is_not_utf8_is_a_config_error() {
         .env("http_proxy", "http://127.0.0.1:9")
         .env("NO_PROXY", not_utf8())
         .run();
-    assert!(run_failure(&run, "config").contains("NO_PROXY"));
+    assert!(run.run_failure("config").contains("NO_PROXY"));
     assert_nothing_sent(&standin);
 }
 
@@ -128,7 +110,7 @@ fn a_region_flag_beside_a_platform_url_variable_is_refused() {
             .env("COVEO_PLATFORM_URL", standin.url())
             .args([flag, value, "--yes", "acme1"])
             .run();
-        let message = run_failure(&run, "config");
+        let message = run.run_failure("config");
         assert!(message.contains("COVEO_PLATFORM_URL") && message.contains(flag));
         assert_nothing_sent(&standin);
     }
@@ -144,7 +126,7 @@ fn hipaa_outside_us_is_usage_only_when_both_halves_are_flags() {
     let both_flags = with_catching_proxy(cmd().token(TOKEN), &proxy)
         .args(["--region", "eu", "--environment", "hipaa", "--yes", "acme1"])
         .run();
-    assert!(run_failure(&both_flags, "usage").contains("hipaa"));
+    assert!(both_flags.run_failure("usage").contains("hipaa"));
     for (var, value, flag, flag_value) in [
         ("COVEO_REGION", "eu", "--environment", "hipaa"),
         ("COVEO_ENVIRONMENT", "hipaa", "--region", "eu"),
@@ -153,7 +135,7 @@ fn hipaa_outside_us_is_usage_only_when_both_halves_are_flags() {
             .env(var, value)
             .args([flag, flag_value, "--yes", "acme1"])
             .run();
-        assert!(run_failure(&run, "config").contains("hipaa"), "{var}");
+        assert!(run.run_failure("config").contains("hipaa"), "{var}");
     }
     assert!(proxy.requests().is_empty(), "{:?}", proxy.requests());
 }
@@ -163,7 +145,7 @@ fn flag_values_that_are_not_utf8_are_usage_errors_and_a_platform_url_is_config()
     let standin = StandIn::script(vec![]);
     for flag in ["--region", "--environment", "--timeout", "--retries"] {
         let run = delete_as(&standin, TOKEN).arg(flag).arg(not_utf8()).run();
-        assert!(run_failure(&run, "usage").contains(flag), "{run:#?}");
+        assert!(run.run_failure("usage").contains(flag), "{run:#?}");
     }
     let run = cmd()
         .token(TOKEN)
@@ -171,7 +153,7 @@ fn flag_values_that_are_not_utf8_are_usage_errors_and_a_platform_url_is_config()
         .arg(OsStr::from_bytes(b"http://127.0.0.1:\xff/"))
         .arg("acme1")
         .run();
-    run_failure(&run, "config");
+    run.run_failure("config");
     assert_nothing_sent(&standin);
 }
 
@@ -193,8 +175,7 @@ fn an_id_that_is_not_utf8_is_invalid_and_nothing_is_sent() {
 
 #[test]
 fn file_paths_may_be_any_bytes() {
-    let dir = std::env::temp_dir().join(format!("coveo-org-delete-bytes-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("bytes");
     let list = dir.join(OsStr::from_bytes(b"list-\xff.txt"));
     std::fs::write(&list, "acme1\n").unwrap();
     let token = dir.join(OsStr::from_bytes(b"token-\xfe"));
@@ -228,8 +209,7 @@ fn an_empty_ssl_cert_file_counts_as_unset() {
 #[test]
 fn an_ssl_cert_file_path_that_is_not_utf8_is_read() {
     let pki = tls::pki(&[]);
-    let dir = std::env::temp_dir().join(format!("coveo-org-delete-ca-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("ca");
     let ca = dir.join(OsStr::from_bytes(b"ca-\xff.pem"));
     std::fs::write(&ca, &pki.ca_pem).unwrap();
     let standin = StandIn::builder()
@@ -255,7 +235,7 @@ fn path_prefixes_with_percent_or_dot_segments_are_refused() {
             .platform(&format!("{}{prefix}", standin.url()))
             .args(["--yes", "acme1"])
             .run();
-        run_failure(&run, "config");
+        run.run_failure("config");
     }
     for url in [
         "http://localhost.evil.example",
@@ -267,7 +247,7 @@ fn path_prefixes_with_percent_or_dot_segments_are_refused() {
             .platform(url)
             .args(["--yes", "acme1"])
             .run();
-        assert!(run_failure(&run, "config").contains("http://"), "{url}");
+        assert!(run.run_failure("config").contains("http://"), "{url}");
     }
     assert_nothing_sent(&standin);
 }
@@ -309,14 +289,14 @@ fn token_files_are_read_no_further_than_64_kib() {
     let run = delete_as(&standin, "unused")
         .args(["--token-file", "/dev/zero"])
         .run();
-    assert!(run_failure(&run, "config").contains("64 KiB"), "{run:#?}");
+    assert!(run.run_failure("config").contains("64 KiB"), "{run:#?}");
     // A first line of 64 KiB and one byte: refused.
     let long = temp_file("long-token", &b"t".repeat(64 * 1024 + 1));
     let run = delete_as(&standin, "unused")
         .arg("--token-file")
         .arg(&long)
         .run();
-    run_failure(&run, "config");
+    run.run_failure("config");
     assert_nothing_sent(&standin);
     // A short first line followed by much more: only the first line counts.
     let mut text = format!("{TOKEN}\n").into_bytes();
@@ -337,7 +317,7 @@ fn a_list_over_16_mib_is_refused_and_nothing_is_sent() {
         .platform(&standin.url())
         .args(["--yes", "--from-file", "/dev/zero"])
         .run();
-    assert!(run_failure(&run, "config").contains("16 MiB"), "{run:#?}");
+    assert!(run.run_failure("config").contains("16 MiB"), "{run:#?}");
     assert_nothing_sent(&standin);
 }
 
@@ -364,7 +344,7 @@ fn a_list_on_stdin_over_16_mib_is_refused_and_16_mib_is_read() {
         .args(["--yes", "--from-file", "-"])
         .stdin(&list)
         .run();
-    assert!(run_failure(&run, "config").contains("16 MiB"), "{run:#?}");
+    assert!(run.run_failure("config").contains("16 MiB"), "{run:#?}");
     assert_nothing_sent(&standin);
 }
 
@@ -373,7 +353,7 @@ fn a_token_over_8_kib_is_refused_before_anything_is_sent() {
     let standin = StandIn::script(vec![]);
     let token = "t".repeat(8 * 1024 + 1);
     let run = delete_as(&standin, &token).run();
-    let message = run_failure(&run, "config");
+    let message = run.run_failure("config");
     assert!(message.contains("8192"), "{message}");
     run.assert_hides(&token);
     assert_nothing_sent(&standin);

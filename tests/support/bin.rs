@@ -35,6 +35,33 @@ impl Run {
         &self.lines[0]
     }
 
+    /// A failure of the whole run (bad flag, configuration, ...): exit 2, one line whose
+    /// `organization_id` is null and on which nothing was sent, of this `kind`, and one stderr
+    /// line naming it. Returns the message.
+    pub fn run_failure(&self, kind: &str) -> &str {
+        assert_eq!(self.status, 2, "{self:#?}");
+        let line = self.line();
+        assert_shape(line);
+        assert_eq!(line["organization_id"], Value::Null, "{line}");
+        assert_eq!(line["error"]["kind"], kind, "{self:#?}");
+        for field in ["http_status", "request_id", "display_name"] {
+            assert_eq!(line[field], Value::Null, "{field}: {line}");
+        }
+        assert_eq!(line["attempts"], 0, "{line}");
+        assert_eq!(line["error"]["coveo_error_code"], Value::Null, "{line}");
+        assert_eq!(line["error"]["retry_after_s"], Value::Null, "{line}");
+        assert_eq!(self.stderr.lines().count(), 1, "stderr: {}", self.stderr);
+        assert!(
+            self.stderr
+                .starts_with(&format!("coveo-org-delete: {kind}: ")),
+            "stderr: {}",
+            self.stderr
+        );
+        let message = line["error"]["message"].as_str().expect("a message");
+        assert!(!message.is_empty(), "{line}");
+        message
+    }
+
     /// Asserts `secret` appears nowhere in stdout or stderr.
     pub fn assert_hides(&self, secret: &str) {
         assert!(

@@ -10,12 +10,32 @@ pub mod tls;
 #[cfg(test)]
 mod selftest;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Writes `contents` to a new file under the system temp directory, unique per process and call.
-/// `name_hint` ends the file name (e.g. `ca.pem`, `token`). The file is not removed automatically.
-pub fn temp_file(name_hint: &str, contents: &[u8]) -> PathBuf {
+/// A new directory for this test process's files. The start time is in its name because
+/// process IDs come round again and earlier runs leave their files behind: a name made of the
+/// process ID alone can already exist.
+fn run_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let dir = std::env::temp_dir().join(format!(
+            "coveo-org-delete-test-{}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
+        dir
+    })
+}
+
+/// A name in [`run_dir`] that no other call of this process gets, ending with `name_hint`
+/// (made of safe characters).
+fn fresh_path(name_hint: &str) -> PathBuf {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let hint: String = name_hint
@@ -28,20 +48,21 @@ pub fn temp_file(name_hint: &str, contents: &[u8]) -> PathBuf {
             }
         })
         .collect();
-    let path = std::env::temp_dir().join(format!(
-        "coveo-org-delete-test-{}-{n}-{hint}",
-        std::process::id()
-    ));
+    run_dir().join(format!("{n}-{hint}"))
+}
+
+/// Writes `contents` to a new file under the system temp directory, unique per run and call.
+/// `name_hint` ends the file name (e.g. `ca.pem`, `token`). The file is not removed automatically.
+pub fn temp_file(name_hint: &str, contents: &[u8]) -> PathBuf {
+    let path = fresh_path(name_hint);
     std::fs::write(&path, contents).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
     path
 }
 
-/// Makes a new empty directory under the system temp directory, unique per process and call.
+/// Makes a new empty directory under the system temp directory, unique per run and call.
 /// Not removed automatically.
 pub fn temp_dir(name_hint: &str) -> PathBuf {
-    let marker = temp_file(&format!("{name_hint}.d"), b"");
-    let dir = marker.with_extension("dir");
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
-    let _ = std::fs::remove_file(&marker);
+    let dir = fresh_path(name_hint);
+    std::fs::create_dir(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
     dir
 }
