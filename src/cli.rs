@@ -1,12 +1,189 @@
-//! Command-line words to [`Options`]. Only the shape of the command line is checked here;
-//! values that may also come from the environment are checked in `config`.
+//! Command-line words to [`Options`]. Every flag is one row of [`FLAGS`], from which the
+//! parsing, the suggestions for a mistyped flag and the help's option list are made (and the
+//! man page and shell completions, generated from it and committed). Only what the command
+//! line itself says is checked here, but all of it: a bad value given as a flag is a `usage`
+//! error before anything about the environment is looked at (`config` checks the rest).
 
 use crate::kind::Failure;
 use std::ffi::OsString;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
 use std::time::Duration;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// One option of the command line.
+#[derive(Debug)]
+pub struct Flag {
+    /// `--dry-run`.
+    pub long: &'static str,
+    /// `-n`, for the options that have one.
+    pub short: Option<&'static str>,
+    /// The name of its value in the help (`SECS`), for an option that takes one.
+    pub value: Option<&'static str>,
+    /// The environment variable that stands in for it when it is not given.
+    pub env: Option<&'static str>,
+    /// What it does, in words for the help (wrapped there) and the man page.
+    pub help: &'static str,
+    /// What a shell completes after it.
+    pub completes: Completes,
+}
+
+/// What a shell completes as the value of an option.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Completes {
+    Nothing,
+    File,
+    Words(&'static [&'static str]),
+}
+
+/// Organization types as the platform names them, for completion only: `--type` takes any.
+pub const TYPES: &[&str] = &["Test", "Production", "Developer", "Trial", "Sandbox"];
+
+const fn switch(long: &'static str, short: Option<&'static str>, help: &'static str) -> Flag {
+    Flag {
+        long,
+        short,
+        value: None,
+        env: None,
+        help,
+        completes: Completes::Nothing,
+    }
+}
+
+const fn valued(
+    long: &'static str,
+    value: &'static str,
+    env: Option<&'static str>,
+    help: &'static str,
+    completes: Completes,
+) -> Flag {
+    Flag {
+        long,
+        short: None,
+        value: Some(value),
+        env,
+        help,
+        completes,
+    }
+}
+
+/// Every option, in the order of the help.
+pub const FLAGS: &[Flag] = &[
+    switch("--yes", Some("-y"), "Delete without asking"),
+    switch(
+        "--dry-run",
+        Some("-n"),
+        "Check that each organization exists and that the token may delete it; never delete",
+    ),
+    switch(
+        "--missing-ok",
+        None,
+        "An organization that does not exist counts as success (result \"already_absent\")",
+    ),
+    valued(
+        "--region",
+        "R",
+        Some("COVEO_REGION"),
+        "us (default), eu, au or ca; any letter case",
+        Completes::Words(crate::target::REGIONS),
+    ),
+    valued(
+        "--environment",
+        "E",
+        Some("COVEO_ENVIRONMENT"),
+        "prod (default), hipaa (us only), dev or stg; any letter case",
+        Completes::Words(crate::target::ENVIRONMENTS),
+    ),
+    valued(
+        "--platform-url",
+        "URL",
+        Some("COVEO_PLATFORM_URL"),
+        "Base URL, https:// (http:// only for a loopback address); overrides region and environment",
+        Completes::Nothing,
+    ),
+    valued(
+        "--token-file",
+        "FILE",
+        None,
+        "Read the token from FILE's first line, instead of COVEO_TOKEN or the Coveo CLI's login",
+        Completes::File,
+    ),
+    valued(
+        "--timeout",
+        "SECS",
+        None,
+        "Deadline of one attempt, from connecting to the answer's last byte, in seconds (default 30)",
+        Completes::Nothing,
+    ),
+    valued(
+        "--retries",
+        "N",
+        None,
+        "Extra attempts after a temporary failure (default 3)",
+        Completes::Nothing,
+    ),
+    valued(
+        "--ca-file",
+        "FILE",
+        Some("SSL_CERT_FILE"),
+        "Trust exactly the CA certificates in this PEM file instead of the built-in Mozilla roots",
+        Completes::File,
+    ),
+    valued(
+        "--from-file",
+        "FILE",
+        None,
+        "Organization IDs, one per line ('-': stdin); '#' comments and blank lines skipped; a JSON line of this tool stands for its organization_id; a listing that did not end with its end_of_list line, or that holds a failure line, deletes nothing",
+        Completes::File,
+    ),
+    switch(
+        "--allow-production",
+        None,
+        "Let a listed organization of type Production in --from-file be deleted (without it, such a list deletes nothing)",
+    ),
+    switch(
+        "--list",
+        None,
+        "List the organizations the token can see, one JSON line each, oldest first, then an end_of_list line; sends only GETs",
+    ),
+    valued(
+        "--name-prefix",
+        "P",
+        None,
+        "With --list: keep display names that start with P (exact case)",
+        Completes::Nothing,
+    ),
+    valued(
+        "--type",
+        "T",
+        None,
+        "With --list: keep organizations of type T, such as Test (any letter case)",
+        Completes::Words(TYPES),
+    ),
+    valued(
+        "--older-than",
+        "AGE",
+        None,
+        "With --list: keep organizations created more than AGE ago; AGE is a whole number and s, m, h, d or w (any case), such as 36h or 7d",
+        Completes::Nothing,
+    ),
+    switch(
+        "--verbose",
+        Some("-v"),
+        "On stderr: where the token came from and where requests go, then one line per HTTP attempt",
+    ),
+    switch("--help", Some("-h"), "Print this help"),
+    switch("--version", Some("-V"), "Print the version"),
+];
+
+/// The row of `long`, an option of the table.
+fn flag(long: &str) -> &'static Flag {
+    FLAGS
+        .iter()
+        .find(|f| f.long == long)
+        .unwrap_or_else(|| unreachable!("{long} is a row of FLAGS"))
+}
 
 /// What the command line asks for.
 #[derive(Debug)]
@@ -25,7 +202,9 @@ pub struct Options {
     /// A fed-back listed organization of type `Production` may be deleted.
     pub allow_production: bool,
     pub verbose: bool,
+    /// Lower case, one of the regions.
     pub region: Option<String>,
+    /// Lower case, one of the environments.
     pub environment: Option<String>,
     pub platform_url: Option<String>,
     pub token_file: Option<PathBuf>,
@@ -49,88 +228,182 @@ pub struct Listing {
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_RETRIES: u32 = 3;
 
-/// Every option, to tell a repeated or `--flag=value` option from an unknown one.
-const OPTIONS: &[&str] = &[
-    "-y",
-    "--yes",
-    "-n",
-    "--dry-run",
-    "--missing-ok",
-    "--allow-production",
-    "-v",
-    "--verbose",
-    "-h",
-    "--help",
-    "-V",
-    "--version",
-    "--region",
-    "--environment",
-    "--platform-url",
-    "--token-file",
-    "--timeout",
-    "--retries",
-    "--ca-file",
-    "--from-file",
-    "--list",
-    "--name-prefix",
-    "--type",
-    "--older-than",
-];
+/// The values given to options, by option, as they came.
+struct Values(Vec<(&'static Flag, OsString)>);
+
+impl Values {
+    fn os(&self, long: &str) -> Option<&OsString> {
+        self.0.iter().find(|(f, _)| f.long == long).map(|(_, v)| v)
+    }
+
+    fn text(&self, long: &str) -> Result<Option<String>, Failure> {
+        match self.os(long) {
+            None => Ok(None),
+            Some(v) => v
+                .to_str()
+                .map(|s| Some(s.to_owned()))
+                .ok_or_else(|| Failure::usage(format!("the value of {long} is not valid UTF-8"))),
+        }
+    }
+
+    /// A path: any bytes, but not empty.
+    fn path(&self, long: &str) -> Result<Option<PathBuf>, Failure> {
+        match self.os(long) {
+            Some(v) if v.is_empty() => Err(Failure::usage(format!(
+                "{long} is empty (an unset shell variable?); give it a file"
+            ))),
+            v => Ok(v.map(PathBuf::from)),
+        }
+    }
+
+    /// One of `allowed` in any letter case, lower-cased.
+    fn choice(&self, long: &str, allowed: &[&str]) -> Result<Option<String>, Failure> {
+        match self.text(long)? {
+            None => Ok(None),
+            Some(v) => crate::target::choose(&v, allowed)
+                .map(Some)
+                .ok_or_else(|| Failure::usage(crate::target::not_one_of(long, allowed, &v))),
+        }
+    }
+}
+
+/// Takes every option that has a value out of `words`, with its value: the next word, or
+/// what follows `=` (`--timeout=5`; `--timeout=` is an empty value). A next word that is one
+/// of this tool's own options is no value: an empty variable in a script left the option
+/// without one, and taking the next option as a file name would hide that. Everything else
+/// is returned as it was, in order.
+fn take_values(words: Vec<OsString>) -> Result<(Values, Vec<OsString>), Failure> {
+    let mut values: Vec<(&'static Flag, OsString)> = Vec::new();
+    let mut rest = Vec::new();
+    let mut words = words.into_iter().peekable();
+    while let Some(word) = words.next() {
+        let Some((flag, joined)) = valued_option(&word) else {
+            rest.push(word);
+            continue;
+        };
+        let long = flag.long;
+        let value = match joined {
+            Some(v) => v,
+            None => match words.peek() {
+                None => {
+                    return Err(Failure::usage(format!(
+                        "{long} needs a value: {long} VALUE, or {long}=VALUE"
+                    )))
+                }
+                Some(next) if is_own_option(next) => {
+                    return Err(Failure::usage(format!(
+                        "{long} has no value: the next word, {}, is one of this tool's options (an empty variable in a script or Makefile?); a value that starts like an option goes after '=': {long}=VALUE",
+                        next.to_string_lossy()
+                    )))
+                }
+                Some(_) => words.next().unwrap_or_default(),
+            },
+        };
+        if values.iter().any(|(f, _)| f.long == long) {
+            return Err(Failure::usage(format!("{long} is given more than once")));
+        }
+        values.push((flag, value));
+    }
+    Ok((Values(values), rest))
+}
+
+/// An option that takes a value, as `word` names it: `--timeout` (value in the next word) or
+/// `--timeout=VALUE`.
+fn valued_option(word: &OsString) -> Option<(&'static Flag, Option<OsString>)> {
+    let bytes = word.as_bytes();
+    FLAGS.iter().filter(|f| f.value.is_some()).find_map(|f| {
+        let name = f.long.as_bytes();
+        match bytes.strip_prefix(name)? {
+            [] => Some((f, None)),
+            [b'=', value @ ..] => Some((f, Some(OsString::from_vec(value.to_vec())))),
+            _ => None,
+        }
+    })
+}
+
+/// Whether `word` is one of this tool's options: a name of the table, or `--name=...`.
+fn is_own_option(word: &OsString) -> bool {
+    let Some(word) = word.to_str() else {
+        return false;
+    };
+    let name = word.split_once('=').map_or(word, |(name, _)| name);
+    FLAGS
+        .iter()
+        .any(|f| f.long == name || (f.short == Some(word)))
+}
+
+/// pico-args' keys of a switch: `["-y", "--yes"]`, or `--missing-ok` alone.
+fn switch_given(p: &mut pico_args::Arguments, long: &str) -> bool {
+    let f = flag(long);
+    match f.short {
+        Some(short) => p.contains([short, f.long]),
+        None => p.contains(f.long),
+    }
+}
 
 pub fn parse(args: Vec<OsString>) -> Result<Command, Failure> {
     // Everything after the first `--` is an organization ID, whatever it looks like.
     let split = args.iter().position(|a| a == "--");
-    let (flags, after_dashes) = match split {
+    let (words, after_dashes) = match split {
         Some(i) => (args[..i].to_vec(), args[i + 1..].to_vec()),
         None => (args, Vec::new()),
     };
-    let mut p = pico_args::Arguments::from_vec(flags);
-
-    if p.contains(["-h", "--help"]) {
+    // Help and version win over any mistake beside them.
+    let asked = |long: &str| {
+        let f = flag(long);
+        words
+            .iter()
+            .any(|w| w == f.long || f.short.is_some_and(|s| w == s))
+    };
+    if asked("--help") {
         return Ok(Command::Help);
     }
-    if p.contains(["-V", "--version"]) {
+    if asked("--version") {
         return Ok(Command::Version);
     }
-
+    let (values, rest) = take_values(words)?;
+    // What is left holds no value of an option: pico-args cannot mistake one for a switch.
+    let mut p = pico_args::Arguments::from_vec(rest);
     let mut o = Options {
-        yes: p.contains(["-y", "--yes"]),
-        dry_run: p.contains(["-n", "--dry-run"]),
-        missing_ok: p.contains("--missing-ok"),
-        allow_production: p.contains("--allow-production"),
-        verbose: p.contains(["-v", "--verbose"]),
+        yes: switch_given(&mut p, "--yes"),
+        dry_run: switch_given(&mut p, "--dry-run"),
+        missing_ok: switch_given(&mut p, "--missing-ok"),
+        allow_production: switch_given(&mut p, "--allow-production"),
+        verbose: switch_given(&mut p, "--verbose"),
         ..Options::default()
     };
-    o.region = string_value(&mut p, "--region")?;
-    o.environment = string_value(&mut p, "--environment")?;
+    let list = switch_given(&mut p, "--list");
+    o.region = values.choice("--region", crate::target::REGIONS)?;
+    o.environment = values.choice("--environment", crate::target::ENVIRONMENTS)?;
     // A rejected base URL is a config error however it was given, this one included.
-    o.platform_url =
-        string_value(&mut p, "--platform-url").map_err(|f| Failure::config(f.message))?;
-    o.token_file = path_value(&mut p, "--token-file")?;
-    o.ca_file = path_value(&mut p, "--ca-file")?;
-    o.from_file = path_value(&mut p, "--from-file")?;
-    o.timeout = match string_value(&mut p, "--timeout")? {
+    o.platform_url = values
+        .text("--platform-url")
+        .map_err(|f| Failure::config(f.message))?;
+    o.token_file = values.path("--token-file")?;
+    o.ca_file = values.path("--ca-file")?;
+    o.from_file = values.path("--from-file")?;
+    o.timeout = match values.text("--timeout")? {
         Some(s) => parse_timeout(&s).ok_or_else(|| {
             Failure::usage(format!(
-                "--timeout takes a number of seconds greater than 0, such as 30 or 2.5, not '{s}'"
+                "--timeout takes a number of seconds greater than 0, such as 30 or 2.5, not '{}'",
+                s.escape_debug()
             ))
         })?,
         None => DEFAULT_TIMEOUT,
     };
-    o.retries = match string_value(&mut p, "--retries")? {
+    o.retries = match values.text("--retries")? {
         Some(s) => s.parse::<u32>().map_err(|_| {
             Failure::usage(format!(
-                "--retries takes a whole number of 0 or more, such as 3, not '{s}'"
+                "--retries takes a whole number of 0 or more, such as 3, not '{}'",
+                s.escape_debug()
             ))
         })?,
         None => DEFAULT_RETRIES,
     };
-
-    let list = p.contains("--list");
     let listing = Listing {
-        name_prefix: non_empty(string_value(&mut p, "--name-prefix")?, "--name-prefix")?,
-        org_type: non_empty(string_value(&mut p, "--type")?, "--type")?,
-        older_than: match string_value(&mut p, "--older-than")? {
+        name_prefix: non_empty(values.text("--name-prefix")?, "--name-prefix")?,
+        org_type: non_empty(values.text("--type")?, "--type")?,
+        older_than: match values.text("--older-than")? {
             Some(s) => Some(parse_age(&s).ok_or_else(|| {
                 Failure::usage(format!(
                     "--older-than takes a whole number followed by s, m, h, d or w (any letter case), such as 36h or 7d, not '{}'",
@@ -229,33 +502,6 @@ fn parse_age(s: &str) -> Option<Duration> {
     Some(Duration::from_secs(n.checked_mul(unit)?))
 }
 
-fn string_value(
-    p: &mut pico_args::Arguments,
-    flag: &'static str,
-) -> Result<Option<String>, Failure> {
-    p.opt_value_from_os_str(flag, |s| {
-        s.to_str().map(str::to_owned).ok_or("not valid UTF-8")
-    })
-    .map_err(|e| value_error(flag, e))
-}
-
-fn path_value(
-    p: &mut pico_args::Arguments,
-    flag: &'static str,
-) -> Result<Option<PathBuf>, Failure> {
-    p.opt_value_from_os_str(flag, |s| Ok::<_, &str>(PathBuf::from(s)))
-        .map_err(|e| value_error(flag, e))
-}
-
-fn value_error(flag: &str, e: pico_args::Error) -> Failure {
-    match e {
-        pico_args::Error::OptionWithoutAValue(_) => Failure::usage(format!(
-            "{flag} needs a value, as a separate word: {flag} VALUE"
-        )),
-        _ => Failure::usage(format!("{flag}: {e}")),
-    }
-}
-
 /// Longest deadline honoured: ureq adds the deadline to the clock, and an absurd one would
 /// overflow it. Over 31 years is "no deadline" for any run.
 const MAX_TIMEOUT: Duration = Duration::from_secs(1_000_000_000);
@@ -284,12 +530,13 @@ fn unknown_option(arg: &str) -> Failure {
             "{name}: the token is never taken from the command line (other users of the machine can read it there); set COVEO_TOKEN or use --token-file FILE"
         ));
     }
-    if arg.contains('=') && OPTIONS.contains(&name) {
-        return Failure::usage(format!(
-            "{arg}: give the value as a separate word: {name} VALUE"
-        ));
+    let own = FLAGS
+        .iter()
+        .any(|f| f.long == name || f.short == Some(name));
+    if own && arg.contains('=') {
+        return Failure::usage(format!("{name} takes no value: {arg}"));
     }
-    if OPTIONS.contains(&name) {
+    if own {
         return Failure::usage(format!("{name} is given more than once"));
     }
     // The stderr line adds "(see --help)" to every usage error.
@@ -313,7 +560,7 @@ fn closest_option(name: &str) -> Option<&'static str> {
     if single_dash_short || typed.len() > 32 {
         return None;
     }
-    let long = || OPTIONS.iter().copied().filter(|o| o.starts_with("--"));
+    let long = || FLAGS.iter().map(|f| f.long);
     let prefixed: Vec<&str> = long()
         .filter(|o| typed.len() >= 3 && o[2..].starts_with(&typed))
         .collect();
@@ -375,7 +622,73 @@ Every option, environment variable and exit status: coveo-org-delete --help
     .to_owned()
 }
 
+/// Width of the help's option list, that of its other sections.
+const HELP_WIDTH: usize = 95;
+/// Column where an option's description starts.
+const HELP_COLUMN: usize = 30;
+
+/// The help's option list, made from [`FLAGS`]: the names, then the description wrapped to
+/// [`HELP_WIDTH`] columns, with the environment variable that stands in for the option.
+fn options_help() -> String {
+    let mut out = String::new();
+    let mut row = |names: &str, text: &str, env: Option<&str>| {
+        let indent = " ".repeat(HELP_COLUMN);
+        let mut lines = wrap(text, HELP_WIDTH - HELP_COLUMN);
+        // `[env: VAR]` whole, at the end of the last line if it fits there.
+        if let Some(env) = env {
+            let tag = format!("[env: {env}]");
+            let last = lines.last_mut().expect("one line at least");
+            if last.chars().count() + 1 + tag.len() <= HELP_WIDTH - HELP_COLUMN {
+                last.push_str(&format!(" {tag}"));
+            } else {
+                lines.push(tag);
+            }
+        }
+        for (i, line) in lines.iter().enumerate() {
+            if i == 0 {
+                out.push_str(&format!("    {names:<w$}{line}\n", w = HELP_COLUMN - 4));
+            } else {
+                out.push_str(&format!("{indent}{line}\n"));
+            }
+        }
+    };
+    for f in FLAGS {
+        let mut names = match f.short {
+            Some(short) => format!("{short}, {}", f.long),
+            None => format!("    {}", f.long),
+        };
+        if let Some(value) = f.value {
+            names.push_str(&format!(" {value}"));
+        }
+        row(&names, f.help, f.env);
+    }
+    row(
+        "    --",
+        "End of options: every word after it is an organization ID",
+        None,
+    );
+    out
+}
+
+/// `text` in lines of at most `width` columns, broken between words.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let line = lines.last_mut().expect("one line at least");
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(word.to_owned());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
+}
+
 pub fn help() -> String {
+    let options = options_help();
     format!(
         "coveo-org-delete {VERSION}
 Permanently delete Coveo Cloud V2 organizations. One JSON line per organization on stdout.
@@ -386,39 +699,7 @@ USAGE:
     coveo-org-delete --list [--name-prefix P] [--type T] [--older-than AGE] [OPTIONS]
 
 OPTIONS:
-    -y, --yes                 Delete without asking
-    -n, --dry-run             Check that each organization exists and the token may delete it;
-                              never delete
-        --missing-ok          An organization that does not exist counts as success
-                              (result \"already_absent\")
-        --region R            us (default), eu, au, ca                     [env: COVEO_REGION]
-        --environment E       prod (default), hipaa, dev, stg              [env: COVEO_ENVIRONMENT]
-        --platform-url URL    Base URL; overrides region and environment   [env: COVEO_PLATFORM_URL]
-        --token-file FILE     Read the token from FILE's first line instead of COVEO_TOKEN
-                              (or the Coveo CLI's login)
-        --timeout SECS        Deadline of one attempt, connect to last byte (default 30)
-        --retries N           Extra attempts after a temporary failure (default 3)
-        --ca-file FILE        Trust exactly the CA certificates in this PEM file
-                                                                           [env: SSL_CERT_FILE]
-        --from-file FILE      Organization IDs, one per line; '#' comments and blank lines skipped;
-                              a JSON line of this tool stands for its organization_id; a
-                              listing that did not end with its end_of_list line, or that
-                              holds a failure line, deletes nothing
-        --allow-production    Let a listed organization of type Production in --from-file be
-                              deleted (without it, such a list deletes nothing)
-        --list                List the organizations the token can see, one JSON line each,
-                              oldest first, then an end_of_list line; sends only GETs
-        --name-prefix P       With --list: keep display names that start with P (exact case)
-        --type T              With --list: keep organizations of type T (any letter case),
-                              such as Test
-        --older-than AGE      With --list: keep organizations created more than AGE ago; AGE
-                              is a whole number and s, m, h, d or w (any case), such as 36h
-    -v, --verbose             On stderr: where the token came from and where requests go,
-                              then one line per HTTP attempt
-    -h, --help                Print this help
-    -V, --version             Print the version
-        --                    End of options
-
+{options}
 ENVIRONMENT:
     COVEO_TOKEN               Access token of a user (API keys cannot delete organizations)
     COVEO_CONFIG_DIR, XDG_CONFIG_HOME, HOME
@@ -502,16 +783,107 @@ mod tests {
         assert!(m("--token").contains("never taken from the command line"));
         assert!(m("--api-key").contains("never taken from the command line"));
         assert_eq!(m("--token-file"), "--token-file is given more than once");
-        assert!(m("--timeout=5").contains("separate word"));
+        assert_eq!(m("--yes=1"), "--yes takes no value: --yes=1");
+        assert_eq!(m("-n=true"), "-n takes no value: -n=true");
+    }
+
+    fn run(words: &[&str]) -> Result<Options, String> {
+        match parse(words.iter().map(OsString::from).collect()) {
+            Ok(Command::Run(o)) => Ok(*o),
+            Ok(other) => panic!("{other:?}"),
+            Err(f) => Err(f.message),
+        }
     }
 
     #[test]
     fn a_flag_without_its_value_says_so() {
-        let f = parse(vec!["--timeout".into()]).unwrap_err();
         assert_eq!(
-            f.message,
-            "--timeout needs a value, as a separate word: --timeout VALUE"
+            run(&["--timeout"]).unwrap_err(),
+            "--timeout needs a value: --timeout VALUE, or --timeout=VALUE"
         );
+        // The next word is one of the tool's options: an empty variable left no value.
+        for next in ["--from-file", "--yes", "-y", "--timeout=5", "--list"] {
+            let why = run(&["--token-file", next, "x"]).unwrap_err();
+            assert!(
+                why.starts_with(&format!("--token-file has no value: the next word, {next}, is one of this tool's options")),
+                "{next}: {why}"
+            );
+        }
+        // Any other word is a value, even one that starts with '-'; after '=' anything is.
+        let o = run(&["--yes", "--name-prefix", "--x", "--list"]);
+        assert!(o.is_err(), "--list refuses --yes");
+        let o = run(&["--list", "--name-prefix", "-x"]).unwrap();
+        assert_eq!(o.list.unwrap().name_prefix.as_deref(), Some("-x"));
+        let o = run(&["--list", "--name-prefix=--yes"]).unwrap();
+        assert_eq!(o.list.unwrap().name_prefix.as_deref(), Some("--yes"));
+        assert!(!o.yes);
+    }
+
+    #[test]
+    fn values_follow_an_equals_sign_or_come_as_the_next_word() {
+        let o = run(&["--timeout=2.5", "--retries", "7", "--region=EU", "x"]).unwrap();
+        assert_eq!(o.timeout, Duration::from_millis(2500));
+        assert_eq!(o.retries, 7);
+        assert_eq!(o.region.as_deref(), Some("eu"));
+        let o = run(&["--token-file=/t", "--ca-file=a=b", "--from-file=-"]).unwrap();
+        assert_eq!(o.token_file, Some(PathBuf::from("/t")));
+        assert_eq!(o.ca_file, Some(PathBuf::from("a=b")));
+        assert_eq!(o.from_file, Some(PathBuf::from("-")));
+        // An empty value after '=' is an empty value, judged like any value.
+        assert!(run(&["--timeout=", "x"]).unwrap_err().contains("not ''"));
+        assert!(run(&["--token-file=", "x"])
+            .unwrap_err()
+            .contains("--token-file is empty"));
+        assert!(run(&["--region=", "x"]).unwrap_err().contains("not ''"));
+        // Given twice, either way.
+        for words in [
+            ["--timeout=1", "--timeout", "2"],
+            ["--timeout", "1", "--timeout=2"],
+        ] {
+            let mut words = words.to_vec();
+            words.push("x");
+            assert_eq!(
+                run(&words).unwrap_err(),
+                "--timeout is given more than once"
+            );
+        }
+        // A value that is the name of an option is a value, not that option.
+        let o = run(&["--name-prefix=--timeout", "--timeout", "5", "--list"]).unwrap();
+        assert_eq!(o.timeout, Duration::from_secs(5));
+        assert_eq!(o.list.unwrap().name_prefix.as_deref(), Some("--timeout"));
+        // A look-alike is no option: `--timeoutx=5` is unknown.
+        assert!(run(&["--timeoutx=5", "x"])
+            .unwrap_err()
+            .contains("unknown option --timeoutx"));
+    }
+
+    #[test]
+    fn a_bad_region_or_environment_flag_is_usage_naming_the_value() {
+        assert_eq!(
+            run(&["--region", "mars", "x"]).unwrap_err(),
+            "--region must be one of us, eu, au, ca, not 'mars'"
+        );
+        assert_eq!(
+            run(&["--environment=qa", "x"]).unwrap_err(),
+            "--environment must be one of prod, hipaa, dev, stg, not 'qa'"
+        );
+    }
+
+    #[test]
+    fn help_lists_every_flag_of_the_table_with_its_value_and_variable() {
+        let help = help();
+        for f in FLAGS {
+            let names = match (f.short, f.value) {
+                (Some(s), _) => format!("{s}, {}", f.long),
+                (None, Some(v)) => format!("{} {v}", f.long),
+                (None, None) => f.long.to_owned(),
+            };
+            assert!(help.contains(&names), "{names}");
+            if let Some(env) = f.env {
+                assert!(help.contains(&format!("[env: {env}]")), "{env}");
+            }
+        }
+        assert!(help.lines().all(|l| l.chars().count() <= 96), "{help}");
     }
 
     #[test]

@@ -155,22 +155,13 @@ fn login_setting(login: Option<&crate::login::Login>, key: &str) -> Option<Setti
 fn one_of(s: Option<Setting>, allowed: &[&str], default: &str) -> Result<(String, Kind), Failure> {
     match s {
         None => Ok((default.to_owned(), Kind::Config)),
-        Some(s) => {
-            let lower = s.value.to_ascii_lowercase();
-            if allowed.contains(&lower.as_str()) {
-                Ok((lower, s.kind))
-            } else {
-                Err(Failure::new(
-                    s.kind,
-                    format!(
-                        "{} must be one of {}, not '{}'",
-                        s.origin,
-                        allowed.join(", "),
-                        s.value.escape_debug()
-                    ),
-                ))
-            }
-        }
+        Some(s) => match target::choose(&s.value, allowed) {
+            Some(name) => Ok((name, s.kind)),
+            None => Err(Failure::new(
+                s.kind,
+                target::not_one_of(&s.origin, allowed, &s.value),
+            )),
+        },
     }
 }
 

@@ -13,6 +13,21 @@ pub struct Base {
 pub const REGIONS: &[&str] = &["us", "eu", "au", "ca"];
 pub const ENVIRONMENTS: &[&str] = &["prod", "hipaa", "dev", "stg"];
 
+/// `value` as one of `allowed` (lower-case names), in any letter case.
+pub fn choose(value: &str, allowed: &[&str]) -> Option<String> {
+    let lower = value.to_ascii_lowercase();
+    allowed.contains(&lower.as_str()).then_some(lower)
+}
+
+/// What is wrong with a value that [`choose`] refused, given by `origin`.
+pub fn not_one_of(origin: &str, allowed: &[&str], value: &str) -> String {
+    format!(
+        "{origin} must be one of {}, not '{}'",
+        allowed.join(", "),
+        value.escape_debug()
+    )
+}
+
 /// Host of a region and environment, both already known to be valid names.
 /// `Err` for the one combination that does not exist.
 pub fn platform_host(region: &str, environment: &str) -> Result<String, String> {
