@@ -687,8 +687,128 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// The environment variables read besides those that stand in for an option, with what each
+/// is for: the help's and the man page's.
+pub const ENVIRONMENT: &[(&str, &str)] = &[
+    (
+        "COVEO_TOKEN",
+        "The access token of a user (API keys cannot delete organizations), when --token-file is not given",
+    ),
+    (
+        "COVEO_CONFIG_DIR, XDG_CONFIG_HOME, HOME",
+        "Without --token-file and COVEO_TOKEN, the token comes from the Coveo CLI's login ('coveo auth:login'), with its region and environment: config.json in $COVEO_CONFIG_DIR, else in $XDG_CONFIG_HOME/@coveo/cli, else in $HOME/.config/@coveo/cli",
+    ),
+    (
+        "https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY",
+        "The proxy, read as curl reads it (http_proxy and HTTP_PROXY for an http:// loopback platform); HTTPS goes through a CONNECT tunnel",
+    ),
+    (
+        "no_proxy, NO_PROXY",
+        "Host names, domain suffixes and addresses reached without the proxy, or *",
+    ),
+];
+
+/// Examples of the help and the man page, each with what it does; a test runs each of them
+/// against the stand-in platform.
+pub const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "Check that an organization could be deleted; delete nothing",
+        "coveo-org-delete --dry-run mytestorg1a2b3c",
+    ),
+    (
+        "Delete it without asking, with the token of a file",
+        "coveo-org-delete --token-file ~/.coveo-token --yes mytestorg1a2b3c",
+    ),
+    (
+        "Delete the organizations of a list in the EU region",
+        "coveo-org-delete --token-file ~/.coveo-token --region eu --yes --from-file orgs.txt",
+    ),
+    (
+        "Nightly, after a person ran 'coveo auth:login' that day: delete the test organizations of CI runs older than 2 days (a listing that did not finish deletes nothing)",
+        "coveo-org-delete --list --type Test --name-prefix ci- --older-than 2d | coveo-org-delete --yes --missing-ok --from-file -",
+    ),
+];
+
+/// A help section of `(names, text)` rows: the names, then the text wrapped at
+/// [`HELP_COLUMN`] (on a line of its own when the names are longer than the column).
+fn rows(rows: &[(String, String)]) -> String {
+    let mut out = String::new();
+    let indent = " ".repeat(HELP_COLUMN);
+    for (names, text) in rows {
+        let lines = wrap(text, HELP_WIDTH - HELP_COLUMN);
+        if names.len() + 4 >= HELP_COLUMN {
+            out.push_str(&format!("    {names}\n"));
+        } else {
+            out.push_str(&format!(
+                "    {names:<w$}{}\n",
+                lines[0],
+                w = HELP_COLUMN - 4
+            ));
+        }
+        let rest = if names.len() + 4 >= HELP_COLUMN {
+            &lines[..]
+        } else {
+            &lines[1..]
+        };
+        for line in rest {
+            out.push_str(&format!("{indent}{line}\n"));
+        }
+    }
+    out
+}
+
+fn environment_help() -> String {
+    let mut vars: Vec<(String, String)> = ENVIRONMENT
+        .iter()
+        .map(|(names, text)| (names.to_string(), text.to_string()))
+        .collect();
+    for f in FLAGS {
+        if let Some(env) = f.env {
+            vars.push((env.to_owned(), format!("As {}", f.long)));
+        }
+    }
+    rows(&vars)
+}
+
+fn exit_statuses_help() -> String {
+    let mut out = String::new();
+    for (status, when) in crate::kind::EXIT_STATUSES {
+        let kinds = crate::kind::kinds_of(status);
+        let text = if kinds.is_empty() {
+            when.to_owned()
+        } else {
+            format!("{when}: {}", kinds.join(", "))
+        };
+        for (i, line) in wrap(&text, HELP_WIDTH - 8).iter().enumerate() {
+            if i == 0 {
+                out.push_str(&format!("    {status:<4}{line}\n"));
+            } else {
+                out.push_str(&format!("        {line}\n"));
+            }
+        }
+    }
+    out
+}
+
+fn examples_help() -> String {
+    let mut out = String::new();
+    for (what, command) in EXAMPLES {
+        for line in wrap(what, HELP_WIDTH - 6) {
+            out.push_str(&format!("    # {line}\n"));
+        }
+        out.push_str(&format!(
+            "    {}\n",
+            command.replace(" | ", " \\\n      | ")
+        ));
+    }
+    out
+}
+
 pub fn help() -> String {
     let options = options_help();
+    let environment = environment_help();
+    let exit_statuses = exit_statuses_help();
+    let examples = examples_help();
     format!(
         "coveo-org-delete {VERSION}
 Permanently delete Coveo Cloud V2 organizations. One JSON line per organization on stdout.
@@ -701,38 +821,15 @@ USAGE:
 OPTIONS:
 {options}
 ENVIRONMENT:
-    COVEO_TOKEN               Access token of a user (API keys cannot delete organizations)
-    COVEO_CONFIG_DIR, XDG_CONFIG_HOME, HOME
-                              Without --token-file and COVEO_TOKEN, the token comes from the
-                              Coveo CLI's login ('coveo auth:login'), with its region and
-                              environment: config.json in $COVEO_CONFIG_DIR, else in
-                              $XDG_CONFIG_HOME/@coveo/cli, else in $HOME/.config/@coveo/cli
-    COVEO_REGION, COVEO_ENVIRONMENT, COVEO_PLATFORM_URL, SSL_CERT_FILE   as above
-    https_proxy, HTTPS_PROXY, http_proxy, HTTP_PROXY, all_proxy, ALL_PROXY, no_proxy, NO_PROXY
-
+{environment}
 EXIT STATUS:
-    0   every organization succeeded
-    1   unexpected failure (unexpected_status, tls, protocol, read_only, stdout not writable)
-    2   nothing was sent: usage, config, invalid_organization_id, confirmation_required,
-        not_confirmed, incomplete_list, protected
-    3   the token was refused: unauthorized, forbidden
-    4   not found: not_found
-    5   temporary, safe to run again later: rate_limited, server_error, timeout, connection
-    130 stopped by SIGINT, 143 by SIGTERM: interrupted (the organization in flight kept its
-        answer, those not yet started were not sent; a second signal ends the run at once)
-    With several organizations the status is that of the first one that failed; with
+{exit_statuses}    With several organizations the status is that of the first one that failed; with
     --list, that of the failure that ended the listing, else 0; an interruption overrides
     either. A list that holds a failure line of a listing (or of any run) exits with that
     failure's status, so that 'set -o pipefail' tells an expired login (3) from an outage (5).
 
 EXAMPLES:
-    COVEO_TOKEN=\"$(cat ~/.coveo-token)\" coveo-org-delete --yes mytestorg1a2b3c
-    coveo-org-delete --token-file ~/.coveo-token --region eu --dry-run --from-file orgs.txt
-    # Nightly, after a person ran 'coveo auth:login' that day: delete the test organizations
-    # of CI runs older than 2 days (a listing that did not finish deletes nothing)
-    coveo-org-delete --list --type Test --name-prefix ci- --older-than 2d \\
-      | coveo-org-delete --yes --missing-ok --from-file -
-"
+{examples}"
     )
 }
 

@@ -83,29 +83,61 @@ impl Kind {
     /// The kind a JSON line names, as [`Kind::as_str`] writes it. `interrupted` stands for
     /// SIGINT: a line does not say which signal it was.
     pub fn from_name(name: &str) -> Option<Kind> {
-        const ALL: [Kind; 19] = [
-            Kind::Usage,
-            Kind::Config,
-            Kind::InvalidOrganizationId,
-            Kind::ConfirmationRequired,
-            Kind::NotConfirmed,
-            Kind::IncompleteList,
-            Kind::Protected,
-            Kind::Unauthorized,
-            Kind::Forbidden,
-            Kind::NotFound,
-            Kind::ReadOnly,
-            Kind::RateLimited,
-            Kind::ServerError,
-            Kind::UnexpectedStatus,
-            Kind::Timeout,
-            Kind::Connection,
-            Kind::Tls,
-            Kind::Protocol,
-            Kind::Interrupted(Signal::Interrupt),
-        ];
         ALL.into_iter().find(|k| k.as_str() == name)
     }
+}
+
+/// Every kind, in the order of the exit-status table.
+pub const ALL: [Kind; 20] = [
+    Kind::UnexpectedStatus,
+    Kind::Tls,
+    Kind::Protocol,
+    Kind::ReadOnly,
+    Kind::Usage,
+    Kind::Config,
+    Kind::InvalidOrganizationId,
+    Kind::ConfirmationRequired,
+    Kind::NotConfirmed,
+    Kind::IncompleteList,
+    Kind::Protected,
+    Kind::Unauthorized,
+    Kind::Forbidden,
+    Kind::NotFound,
+    Kind::RateLimited,
+    Kind::ServerError,
+    Kind::Timeout,
+    Kind::Connection,
+    Kind::Interrupted(Signal::Interrupt),
+    Kind::Interrupted(Signal::Terminate),
+];
+
+/// Every exit status and what it means: the table of the help, the man page and the README.
+pub const EXIT_STATUSES: [(i32, &str); 8] = [
+    (0, "every organization succeeded"),
+    (
+        1,
+        "unexpected failure, an organization that must be resumed first, or stdout not writable",
+    ),
+    (2, "nothing was sent: bad usage, configuration or input"),
+    (3, "the token was refused"),
+    (4, "not found"),
+    (5, "temporary: safe to run again later"),
+    (
+        130,
+        "stopped by SIGINT: the organizations not yet started were not sent",
+    ),
+    (
+        143,
+        "stopped by SIGTERM: the organizations not yet started were not sent",
+    ),
+];
+
+/// The kinds whose exit status is `status`, as JSON lines name them.
+pub fn kinds_of(status: i32) -> Vec<&'static str> {
+    ALL.into_iter()
+        .filter(|k| k.exit_status() == status)
+        .map(Kind::as_str)
+        .collect()
 }
 
 /// Exit status when stdout could not be written.
@@ -176,5 +208,17 @@ mod tests {
         assert_eq!(Kind::from_name("protected").map(Kind::exit_status), Some(2));
         assert_eq!(Kind::from_name("Unauthorized"), None);
         assert_eq!(Kind::from_name(""), None);
+    }
+
+    #[test]
+    fn every_kind_has_one_of_the_exit_statuses() {
+        let statuses: Vec<i32> = EXIT_STATUSES.iter().map(|(s, _)| *s).collect();
+        for kind in ALL {
+            assert!(statuses.contains(&kind.exit_status()), "{kind:?}");
+        }
+        assert_eq!(kinds_of(0), Vec::<&str>::new());
+        assert_eq!(kinds_of(3), ["unauthorized", "forbidden"]);
+        assert_eq!(kinds_of(143), ["interrupted"]);
+        assert!(kinds_of(2).contains(&"protected") && kinds_of(2).contains(&"incomplete_list"));
     }
 }
