@@ -761,7 +761,7 @@ fn platform_reply(status: u16, request_id: &str, body: serde_json::Value) -> Rep
 enum Mode {
     Script(Vec<Action>),
     Handler(Box<dyn Fn(&Request) -> Action + Send + Sync>),
-    Platform(Mutex<Platform>),
+    Platform(Box<Mutex<Platform>>),
     /// Accept connections, never read or answer.
     Silent,
 }
@@ -859,7 +859,7 @@ impl Builder {
 
     /// A fake Coveo platform.
     pub fn platform(self, p: Platform) -> StandIn {
-        StandIn::start(Mode::Platform(Mutex::new(p)), self.tls)
+        StandIn::start(Mode::Platform(Box::new(Mutex::new(p))), self.tls)
     }
 
     /// Accepts TCP connections and never reads or answers (no TLS handshake either).
