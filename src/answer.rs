@@ -11,8 +11,8 @@ pub struct OrgError {
     pub message: String,
     pub coveo_error_code: Option<String>,
     pub retry_after_s: Option<u64>,
-    /// Coveo's web application firewall blocked the request: the token is not the cause.
-    pub firewall: bool,
+    /// The stderr hint, when this failure calls for its own rather than the one of its kind.
+    pub hint: Option<&'static str>,
 }
 
 impl OrgError {
@@ -22,7 +22,7 @@ impl OrgError {
             message: one_line(&message.into()),
             coveo_error_code: None,
             retry_after_s: None,
-            firewall: false,
+            hint: None,
         }
     }
 }
@@ -69,7 +69,9 @@ pub fn error_of(a: &Answer) -> OrgError {
     };
     OrgError {
         coveo_error_code: body.code.map(|c| clean(&c)),
-        firewall: kind == Kind::Forbidden && a.waf_block,
+        hint: (kind == Kind::Forbidden && a.waf_block).then_some(
+            "hint: the firewall judged the request, not the token; if it happens again, give Coveo support the request ID",
+        ),
         ..OrgError::new(kind, message)
     }
 }

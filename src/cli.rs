@@ -22,6 +22,8 @@ pub struct Options {
     pub yes: bool,
     pub dry_run: bool,
     pub missing_ok: bool,
+    /// A fed-back listed organization of type `Production` may be deleted.
+    pub allow_production: bool,
     pub verbose: bool,
     pub region: Option<String>,
     pub environment: Option<String>,
@@ -54,6 +56,7 @@ const OPTIONS: &[&str] = &[
     "-n",
     "--dry-run",
     "--missing-ok",
+    "--allow-production",
     "-v",
     "--verbose",
     "-h",
@@ -94,6 +97,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Command, Failure> {
         yes: p.contains(["-y", "--yes"]),
         dry_run: p.contains(["-n", "--dry-run"]),
         missing_ok: p.contains("--missing-ok"),
+        allow_production: p.contains("--allow-production"),
         verbose: p.contains(["-v", "--verbose"]),
         ..Options::default()
     };
@@ -129,7 +133,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Command, Failure> {
         older_than: match string_value(&mut p, "--older-than")? {
             Some(s) => Some(parse_age(&s).ok_or_else(|| {
                 Failure::usage(format!(
-                    "--older-than takes a whole number followed by s, m, h, d or w, such as 36h or 7d, not '{}'",
+                    "--older-than takes a whole number followed by s, m, h, d or w (any letter case), such as 36h or 7d, not '{}'",
                     s.escape_debug()
                 ))
             })?),
@@ -184,6 +188,7 @@ fn check_list_alone(o: &Options, ids: &[OsString]) -> Result<(), Failure> {
         (o.yes, "--yes"),
         (o.dry_run, "--dry-run"),
         (o.missing_ok, "--missing-ok"),
+        (o.allow_production, "--allow-production"),
     ]
     .into_iter()
     .find_map(|(given, what)| given.then_some(what));
@@ -205,10 +210,10 @@ fn non_empty(v: Option<String>, flag: &str) -> Result<Option<String>, Failure> {
     }
 }
 
-/// A whole number followed by `s`, `m`, `h`, `d` or `w` (`36h`, `7d`); `None` when it is not
-/// one, or is too large to be a duration.
+/// A whole number followed by `s`, `m`, `h`, `d` or `w` in any letter case (`36h`, `7D`);
+/// `None` when it is not one, or is too large to be a duration.
 fn parse_age(s: &str) -> Option<Duration> {
-    let unit = match s.bytes().last()? {
+    let unit = match s.bytes().last()?.to_ascii_lowercase() {
         b's' => 1,
         b'm' => 60,
         b'h' => 3600,
@@ -396,14 +401,18 @@ OPTIONS:
         --ca-file FILE        Trust exactly the CA certificates in this PEM file
                                                                            [env: SSL_CERT_FILE]
         --from-file FILE      Organization IDs, one per line; '#' comments and blank lines skipped;
-                              a JSON line of this tool stands for its organization_id
+                              a JSON line of this tool stands for its organization_id; a
+                              listing that did not end with its end_of_list line, or that
+                              holds a failure line, deletes nothing
+        --allow-production    Let a listed organization of type Production in --from-file be
+                              deleted (without it, such a list deletes nothing)
         --list                List the organizations the token can see, one JSON line each,
-                              oldest first; sends only GETs
+                              oldest first, then an end_of_list line; sends only GETs
         --name-prefix P       With --list: keep display names that start with P (exact case)
         --type T              With --list: keep organizations of type T (any letter case),
                               such as Test
         --older-than AGE      With --list: keep organizations created more than AGE ago; AGE
-                              is a whole number and s, m, h, d or w, such as 36h or 7d
+                              is a whole number and s, m, h, d or w (any case), such as 36h
     -v, --verbose             On stderr: where the token came from and where requests go,
                               then one line per HTTP attempt
     -h, --help                Print this help
@@ -424,7 +433,7 @@ EXIT STATUS:
     0   every organization succeeded
     1   unexpected failure (unexpected_status, tls, protocol, read_only, stdout not writable)
     2   nothing was sent: usage, config, invalid_organization_id, confirmation_required,
-        not_confirmed
+        not_confirmed, incomplete_list, protected
     3   the token was refused: unauthorized, forbidden
     4   not found: not_found
     5   temporary, safe to run again later: rate_limited, server_error, timeout, connection
@@ -432,13 +441,14 @@ EXIT STATUS:
         answer, those not yet started were not sent; a second signal ends the run at once)
     With several organizations the status is that of the first one that failed; with
     --list, that of the failure that ended the listing, else 0; an interruption overrides
-    either.
+    either. A list that holds a failure line of a listing (or of any run) exits with that
+    failure's status, so that 'set -o pipefail' tells an expired login (3) from an outage (5).
 
 EXAMPLES:
     COVEO_TOKEN=\"$(cat ~/.coveo-token)\" coveo-org-delete --yes mytestorg1a2b3c
     coveo-org-delete --token-file ~/.coveo-token --region eu --dry-run --from-file orgs.txt
     # Nightly, after a person ran 'coveo auth:login' that day: delete the test organizations
-    # of CI runs older than 2 days (a listing that fails part-way deletes nothing)
+    # of CI runs older than 2 days (a listing that did not finish deletes nothing)
     coveo-org-delete --list --type Test --name-prefix ci- --older-than 2d \\
       | coveo-org-delete --yes --missing-ok --from-file -
 "
@@ -553,11 +563,15 @@ mod tests {
         assert_eq!(a("90m"), Some(5400));
         assert_eq!(a("0s"), Some(0));
         assert_eq!(a("007d"), Some(7 * 86_400));
+        assert_eq!(a("7D"), Some(7 * 86_400));
+        assert_eq!(a("36H"), Some(36 * 3600));
+        assert_eq!(a("2W"), Some(2 * 604_800));
+        assert_eq!(a("90M"), Some(5400));
+        assert_eq!(a("5S"), Some(5));
         for bad in [
             "",
             "d",
             "7",
-            "7D",
             "7 d",
             " 7d",
             "-7d",

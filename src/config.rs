@@ -4,7 +4,7 @@
 //! "Behaviour details").
 
 use crate::cli::Options;
-use crate::input::{io_reason, read_bounded, text, Env};
+use crate::input::{read_bounded, read_regular, text, Env};
 use crate::kind::{Failure, Kind};
 use crate::target::{self, Base};
 use std::path::{Path, PathBuf};
@@ -323,31 +323,23 @@ fn token_file_line(path: &Path) -> Result<String, Failure> {
         .map_err(|_| Failure::config(format!("the token in {origin} is not valid text")))
 }
 
+/// A CA bundle is some hundreds of KiB at most (Mozilla's whole set is about 220 KiB).
+const CA_FILE_LIMIT: u64 = 1024 * 1024;
+
 fn load_roots(path: &Path, origin: &str) -> Result<Vec<Certificate<'static>>, Failure> {
-    let pem = std::fs::read(path).map_err(|e| {
-        Failure::config(format!(
-            "cannot read {origin} {}: {}",
-            path.display(),
-            io_reason(&e)
-        ))
-    })?;
+    let origin = format!("{origin} {}", path.display());
+    let pem = read_regular(path, CA_FILE_LIMIT, &origin)?;
     let mut certs = Vec::new();
     for item in ureq::tls::parse_pem(&pem) {
         match item {
             Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
             Ok(_) => {}
-            Err(_) => {
-                return Err(Failure::config(format!(
-                    "{origin} {} is not a valid PEM file",
-                    path.display()
-                )))
-            }
+            Err(_) => return Err(Failure::config(format!("{origin} is not a valid PEM file"))),
         }
     }
     if certs.is_empty() {
         return Err(Failure::config(format!(
-            "{origin} {} holds no PEM certificate",
-            path.display()
+            "{origin} holds no PEM certificate"
         )));
     }
     Ok(certs)

@@ -1,8 +1,11 @@
 //! Organization IDs: where they come from, which are acceptable, and what is wrong with the
-//! others. Nothing here sends anything: every ID of a run is checked before the first request.
+//! others; and a `--from-file` list judged as a whole. Nothing here sends anything: every ID
+//! of a run is checked before the first request.
 
-use serde_json::Value;
+use crate::kind::Kind;
+use serde_json::{Map, Value};
 use std::ffi::OsString;
+use std::io::{self, BufRead};
 
 /// An ID as given, and why it may not go into a request path, if it may not.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +15,9 @@ pub struct Given {
     pub text: String,
     /// `None` for a valid ID; else what is wrong with it, for the error message.
     pub problem: Option<String>,
+    /// For a JSON line of a listing: its organization is of type `Production` (or the line
+    /// says it was refused as such), with the display name the line gives.
+    pub production: Option<Option<String>>,
 }
 
 /// At most this many characters of an invalid ID are echoed.
@@ -33,6 +39,7 @@ impl Given {
             None => Given {
                 text: text.to_owned(),
                 problem: None,
+                production: None,
             },
             Some(why) => Given::invalid(text, why),
         }
@@ -46,6 +53,7 @@ impl Given {
         Given {
             text,
             problem: Some(why),
+            production: None,
         }
     }
 
@@ -131,57 +139,294 @@ fn id_in_url(text: &str) -> Option<String> {
     None
 }
 
-/// The IDs of a `--from-file` text: one per line, trimmed, blank and `#` lines skipped; a line
-/// that starts with `{` is a JSON line of this tool (or any JSON object) standing for its
-/// `organization_id`.
-pub fn from_lines(text: &[u8]) -> Vec<Given> {
-    text.split(|&b| b == b'\n')
-        .enumerate()
-        .filter_map(|(n, line)| {
-            if line.len() > LINE_LIMIT {
-                let shown = String::from_utf8_lossy(line);
-                let why = format!("line {} is longer than 4 KiB", n + 1);
-                return Some(Given::invalid(&shown, why));
-            }
-            let line = line.trim_ascii();
-            if line.is_empty() || line.starts_with(b"#") {
-                return None;
-            }
-            Some(match std::str::from_utf8(line) {
-                Ok(s) if s.starts_with('{') => from_json(s),
-                Ok(s) => Given::of(s),
-                Err(_) => {
-                    Given::invalid(&String::from_utf8_lossy(line), "is not valid UTF-8".into())
-                }
-            })
-        })
-        .collect()
+/// What a `--from-file` list holds: the organizations its lines stand for, in order, and what
+/// its JSON lines say about the runs that printed them.
+#[derive(Debug, Default)]
+pub struct List {
+    pub given: Vec<Given>,
+    /// The first line of a run that failed as a whole (`organization_id` null, `ok` false).
+    pub failed_run: Option<FailedRun>,
+    /// Why the list is an unfinished listing, if it is one.
+    pub unfinished: Option<String>,
 }
 
-/// A JSON line stands for its `organization_id`. A failure line (`null`) or anything else
-/// that names no organization is invalid, so a listing that failed part-way deletes nothing.
-fn from_json(line: &str) -> Given {
-    let why = match serde_json::from_str::<Value>(line) {
-        Ok(Value::Object(o)) => match o.get("organization_id") {
-            Some(Value::String(id)) => return Given::of(id),
-            Some(Value::Null) => {
-                "a JSON line whose organization_id is null (a failure line: the run that printed it did not finish)"
+/// A run-wide failure line: the kind it names (if any) and its message.
+#[derive(Debug, PartialEq, Eq)]
+pub struct FailedRun {
+    pub kind: Option<String>,
+    pub message: String,
+}
+
+/// Why a list deletes nothing at all: the lines the run prints instead, each as its
+/// organization ID (`None`: the whole run), kind, message and display name.
+pub type Refusal = (Option<String>, Kind, String, Option<String>);
+
+impl List {
+    /// IDs given on the command line, each once, at its first place.
+    pub fn of_args(args: &[OsString]) -> List {
+        List {
+            given: args.iter().cloned().map(Given::new).collect(),
+            ..List::default()
+        }
+    }
+
+    /// The IDs to work on, each once at its first place; or, when the list must delete
+    /// nothing, the lines that say why (the first rule that applies decides): a line of a run
+    /// that failed passes its failure on, an unfinished listing is `incomplete_list`, a
+    /// Production organization is `protected` (unless `allow_production`), and invalid IDs
+    /// are `invalid_organization_id` (only those).
+    pub fn judge(self, allow_production: bool) -> Result<Vec<Given>, Vec<Refusal>> {
+        if let Some(failed) = self.failed_run {
+            let kind = failed.kind.as_deref().and_then(Kind::from_name);
+            let message = format!(
+                "the list is the output of a run that failed, so nothing was sent: {}",
+                failed.message
+            );
+            let kind = kind.unwrap_or(Kind::InvalidOrganizationId);
+            return Err(vec![(None, kind, message, None)]);
+        }
+        if let Some(why) = self.unfinished {
+            return Err(vec![(None, Kind::IncompleteList, why, None)]);
+        }
+        let given = dedupe_protecting(self.given);
+        if !allow_production {
+            let protected: Vec<Refusal> = given
+                .iter()
+                .filter_map(|g| {
+                    let name = g.production.as_ref()?;
+                    let what = match name {
+                        Some(n) => format!("'{n}', a Production organization"),
+                        None => "a Production organization".to_owned(),
+                    };
+                    let message = format!(
+                        "the list holds {what}, so nothing was sent; narrow the listing (--type Test) or pass --allow-production"
+                    );
+                    Some((Some(g.text.clone()), Kind::Protected, message, name.clone()))
+                })
+                .collect();
+            if !protected.is_empty() {
+                return Err(protected);
             }
-            Some(_) => "a JSON line whose organization_id is not a string",
-            None => "a JSON line without organization_id",
-        },
-        Ok(_) | Err(_) => "a line that starts with '{' but is not a JSON object",
-    };
-    Given::invalid(line, why.into())
+        }
+        if given.iter().any(|g| !g.valid()) {
+            return Err(given
+                .iter()
+                .filter(|g| !g.valid())
+                .map(|g| {
+                    let message = g.message();
+                    (
+                        Some(g.text.clone()),
+                        Kind::InvalidOrganizationId,
+                        message,
+                        None,
+                    )
+                })
+                .collect());
+        }
+        Ok(given)
+    }
+}
+
+/// The list of a `--from-file`, read line by line: one ID per line, trimmed, blank and `#`
+/// lines skipped; a line that starts with `{` is a JSON line of this tool (or any JSON object)
+/// standing for its `organization_id`. Only the IDs are kept: a line longer than
+/// [`LINE_LIMIT`] is read to its end but not kept. A leading UTF-8 byte-order mark is ignored.
+pub fn read_list(mut input: impl BufRead) -> io::Result<List> {
+    let mut list = List::default();
+    let mut line = Vec::new();
+    let mut listing = Listing::default();
+    let mut number = 0;
+    while next_line(&mut input, &mut line)? {
+        number += 1;
+        if number == 1 && line.starts_with(b"\xEF\xBB\xBF") {
+            line.drain(..3);
+        }
+        if line.len() > LINE_LIMIT {
+            let shown = String::from_utf8_lossy(&line[..LINE_LIMIT]);
+            let why = format!("line {number} is longer than 4 KiB");
+            list.given.push(Given::invalid(&shown, why));
+            if line.trim_ascii_start().starts_with(b"{") {
+                listing.json_line(None);
+            }
+            continue;
+        }
+        let text = line.trim_ascii();
+        if text.is_empty() || text.starts_with(b"#") {
+            continue;
+        }
+        let Ok(text) = std::str::from_utf8(text) else {
+            let shown = String::from_utf8_lossy(text);
+            list.given
+                .push(Given::invalid(&shown, "is not valid UTF-8".into()));
+            continue;
+        };
+        if !text.starts_with('{') {
+            list.given.push(Given::of(text));
+            continue;
+        }
+        let object = match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(o)) => Some(o),
+            _ => None,
+        };
+        listing.json_line(object.as_ref());
+        match object {
+            Some(o) => match json_line(&o) {
+                JsonLine::Org(g) => list.given.push(g),
+                JsonLine::FailedRun(f) => {
+                    list.failed_run.get_or_insert(f);
+                }
+                JsonLine::End => {}
+                JsonLine::Invalid(why) => list.given.push(Given::invalid(text, why.into())),
+            },
+            None => list.given.push(Given::invalid(
+                text,
+                "a line that starts with '{' but is not a JSON object".into(),
+            )),
+        }
+    }
+    list.unfinished = listing.unfinished();
+    Ok(list)
+}
+
+/// Reads the next line of `input` into `line`, without its newline, keeping at most
+/// [`LINE_LIMIT`] + 1 of its bytes (enough to tell it is too long); false at the end.
+fn next_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<bool> {
+    line.clear();
+    let mut any = false;
+    loop {
+        let (used, ended) = {
+            let buf = match input.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if buf.is_empty() {
+                return Ok(any);
+            }
+            any = true;
+            let (chunk, used, ended) = match buf.iter().position(|&b| b == b'\n') {
+                Some(i) => (&buf[..i], i + 1, true),
+                None => (buf, buf.len(), false),
+            };
+            let room = (LINE_LIMIT + 1).saturating_sub(line.len());
+            line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            (used, ended)
+        };
+        input.consume(used);
+        if ended {
+            return Ok(true);
+        }
+    }
+}
+
+/// What one JSON line of a list is.
+enum JsonLine {
+    Org(Given),
+    FailedRun(FailedRun),
+    /// The `end_of_list` line of a listing: it stands for no organization.
+    End,
+    Invalid(&'static str),
+}
+
+fn json_line(o: &Map<String, Value>) -> JsonLine {
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+    match o.get("organization_id") {
+        Some(Value::String(id)) => {
+            let error_kind = o.get("error").and_then(|e| e.get("kind"));
+            let production = text(o.get("type"))
+                .is_some_and(|t| t.eq_ignore_ascii_case("production"))
+                || error_kind.and_then(Value::as_str) == Some(Kind::Protected.as_str());
+            JsonLine::Org(Given {
+                production: production.then(|| text(o.get("display_name"))),
+                ..Given::of(id)
+            })
+        }
+        Some(Value::Null) if o.get("ok") == Some(&Value::Bool(false)) => {
+            let error = o.get("error");
+            JsonLine::FailedRun(FailedRun {
+                kind: text(error.and_then(|e| e.get("kind"))),
+                message: text(error.and_then(|e| e.get("message")))
+                    .unwrap_or_else(|| "(the line gives no message)".into()),
+            })
+        }
+        Some(Value::Null) if is_end(o) => JsonLine::End,
+        Some(Value::Null) => JsonLine::Invalid("a JSON line whose organization_id is null"),
+        Some(_) => JsonLine::Invalid("a JSON line whose organization_id is not a string"),
+        None => JsonLine::Invalid("a JSON line without organization_id"),
+    }
+}
+
+fn is_end(o: &Map<String, Value>) -> bool {
+    o.get("result").and_then(Value::as_str) == Some("end_of_list")
+}
+
+/// The listings a list holds: each `listed` line must be closed by an `end_of_list` line that
+/// counts at least as many (lines may be left out, none added), and the last JSON line must be
+/// an end line once any line was listed.
+#[derive(Default)]
+struct Listing {
+    any_listed: bool,
+    last_is_end: bool,
+    /// `listed` lines since the last end line.
+    open: u64,
+    /// An end line that counts fewer lines than came before it: how many of each.
+    overfull: Option<(u64, u64)>,
+}
+
+impl Listing {
+    /// One more JSON line (`object`: `None` when it is not a JSON object).
+    fn json_line(&mut self, object: Option<&Map<String, Value>>) {
+        let result = object.and_then(|o| o.get("result")).and_then(Value::as_str);
+        self.last_is_end = false;
+        match (result, object) {
+            (Some("listed"), _) => {
+                self.any_listed = true;
+                self.open += 1;
+            }
+            (Some("end_of_list"), Some(o)) if o.get("organization_id") == Some(&Value::Null) => {
+                self.last_is_end = true;
+                let counted = o.get("listed").and_then(Value::as_u64);
+                if let Some(counted) = counted.filter(|&c| c < self.open) {
+                    self.overfull.get_or_insert((self.open, counted));
+                }
+                self.open = 0;
+            }
+            _ => {}
+        }
+    }
+
+    fn unfinished(&self) -> Option<String> {
+        if let Some((seen, counted)) = self.overfull {
+            return Some(format!(
+                "the list holds {seen} listed lines before an end_of_list line that counts {counted}: the lines of a listing that did not finish come before it; nothing was sent"
+            ));
+        }
+        (self.any_listed && !self.last_is_end).then(|| {
+            "the list holds listed organizations but does not end with the listing's end_of_list line: the listing did not finish (it was killed, crashed or ran out of disk) or a filter dropped its last line, which must be kept; nothing was sent".to_owned()
+        })
+    }
 }
 
 /// Each ID once, at its first place: a second DELETE of the same organization could only
-/// report `not_found` about an organization this very run deleted.
-pub fn dedupe(given: Vec<Given>) -> Vec<Given> {
+/// report `not_found` about an organization this very run deleted. An ID that any of its lines
+/// marks as Production stays marked.
+fn dedupe_protecting(given: Vec<Given>) -> Vec<Given> {
+    let mut production = std::collections::HashMap::new();
+    for g in &given {
+        if let Some(name) = &g.production {
+            production
+                .entry(g.text.clone())
+                .or_insert_with(|| name.clone());
+        }
+    }
     let mut seen = std::collections::HashSet::new();
     given
         .into_iter()
         .filter(|g| seen.insert((g.text.clone(), g.problem.clone())))
+        .map(|g| Given {
+            production: production.get(&g.text).cloned(),
+            ..g
+        })
         .collect()
 }
 
@@ -235,6 +480,16 @@ mod tests {
         assert_eq!(short.text, "a/b");
     }
 
+    fn from_lines(text: &[u8]) -> Vec<Given> {
+        read_list(text).expect("a list in memory reads").given
+    }
+
+    fn judged(text: &str, allow_production: bool) -> Result<Vec<String>, Vec<Refusal>> {
+        let list = read_list(text.as_bytes()).expect("a list in memory reads");
+        list.judge(allow_production)
+            .map(|given| given.into_iter().map(|g| g.text).collect())
+    }
+
     #[test]
     fn file_lines() {
         let ids = from_lines(b"# nightly\n  one \r\n\n\t\ntwo\n#three\nbad/one\n");
@@ -260,7 +515,7 @@ mod tests {
     fn json_lines_stand_for_their_id() {
         let ids = from_lines(
             br#"{"organization_id":"acme1","ok":true,"result":"listed","error":null}
-{"organization_id":null,"ok":false,"result":"error","error":{"kind":"timeout"}}
+{"organization_id":null,"ok":true,"result":"error"}
 {"organization_id":5}
 {"ok":true}
 {not json
@@ -278,8 +533,112 @@ mod tests {
 
     #[test]
     fn duplicates_are_kept_once_at_their_first_place() {
-        let ids = dedupe(from_lines(b"b\na\nb\n{\"organization_id\":\"a\"}\nc\n"));
-        let texts: Vec<_> = ids.iter().map(|g| g.text.as_str()).collect();
-        assert_eq!(texts, ["b", "a", "c"]);
+        let ids = judged("b\na\nb\n{\"organization_id\":\"a\"}\nc\n", false).unwrap();
+        assert_eq!(ids, ["b", "a", "c"]);
+    }
+
+    const LISTED: &str = r#"{"organization_id":"ci1","ok":true,"result":"listed","display_name":"ci 1","type":"Test","error":null}"#;
+    const LISTED_2: &str = r#"{"organization_id":"ci2","ok":true,"result":"listed","display_name":"ci 2","type":"Test","error":null}"#;
+    const PRODUCTION: &str = r#"{"organization_id":"dash","ok":true,"result":"listed","display_name":"ci-dashboard","type":"PRODUCTION","error":null}"#;
+
+    fn end(listed: u64) -> String {
+        format!(
+            r#"{{"organization_id":null,"ok":true,"result":"end_of_list","listed":{listed},"error":null}}"#
+        )
+    }
+
+    #[test]
+    fn a_finished_listing_stands_for_its_organizations() {
+        let list = format!("{LISTED}\n{LISTED_2}\n{}\n", end(2));
+        assert_eq!(judged(&list, false).unwrap(), ["ci1", "ci2"]);
+        // Lines left out between the first and the end line are fine.
+        assert_eq!(
+            judged(&format!("{LISTED_2}\n{}\n", end(2)), false).unwrap(),
+            ["ci2"]
+        );
+        // An end line alone is an empty listing: nothing to do.
+        assert!(judged(&end(0), false).unwrap().is_empty());
+        // Plain lines after the end line are no JSON line.
+        let list = format!("{LISTED}\n{}\nplain1\n", end(1));
+        assert_eq!(judged(&list, false).unwrap(), ["ci1", "plain1"]);
+    }
+
+    #[test]
+    fn a_listing_without_its_end_line_is_incomplete() {
+        for list in [
+            format!("{LISTED}\n{LISTED_2}\n"),
+            format!("{LISTED}\n{}\n{LISTED_2}\n", end(1)),
+            // A JSON line after the end line: the end line is no longer the last.
+            format!(
+                "{LISTED}\n{}\n{{\"organization_id\":\"x\",\"ok\":true}}\n",
+                end(1)
+            ),
+            // A line torn by a full disk is a JSON line that is not the end line.
+            format!("{LISTED}\n{{\"organization_id\":null,\"ok\":tr\n"),
+            // More listed lines than the end line counts: a killed listing came before it.
+            format!("{LISTED}\n{LISTED}\n{LISTED_2}\n{}\n", end(1)),
+        ] {
+            let refused = judged(&list, false).unwrap_err();
+            assert_eq!(refused.len(), 1, "{list}");
+            let (id, kind, message, _) = &refused[0];
+            assert_eq!((id, *kind), (&None, Kind::IncompleteList), "{list}");
+            assert!(message.contains("end_of_list"), "{message}");
+        }
+    }
+
+    #[test]
+    fn a_failed_run_passes_its_failure_on() {
+        let failed = r#"{"organization_id":null,"ok":false,"result":"error","error":{"kind":"unauthorized","message":"Invalid access token"}}"#;
+        for list in [
+            format!("{LISTED}\n{failed}\n"),
+            format!("{failed}\n{PRODUCTION}\nbad/id\n"),
+        ] {
+            let refused = judged(&list, false).unwrap_err();
+            assert_eq!(refused.len(), 1);
+            let (id, kind, message, _) = &refused[0];
+            assert_eq!((id, *kind), (&None, Kind::Unauthorized));
+            assert!(message.ends_with(": Invalid access token"), "{message}");
+            assert!(!message.contains('{'), "{message}");
+        }
+        let unknown = r#"{"organization_id":null,"ok":false,"error":{"kind":"frobbed"}}"#;
+        let refused = judged(unknown, false).unwrap_err();
+        assert_eq!(refused[0].1, Kind::InvalidOrganizationId);
+        let interrupted = r#"{"organization_id":null,"ok":false,"error":{"kind":"interrupted","message":"stopped by SIGTERM"}}"#;
+        let refused = judged(interrupted, false).unwrap_err();
+        assert_eq!(refused[0].1.exit_status(), 130);
+    }
+
+    #[test]
+    fn production_is_protected_unless_allowed() {
+        let list = format!("{LISTED}\n{PRODUCTION}\nbad/id\n{}\n", end(2));
+        let refused = judged(&list, false).unwrap_err();
+        assert_eq!(refused.len(), 1);
+        let (id, kind, message, name) = &refused[0];
+        assert_eq!((id.as_deref(), *kind), (Some("dash"), Kind::Protected));
+        assert_eq!(name.as_deref(), Some("ci-dashboard"));
+        assert!(message.contains("'ci-dashboard'") && message.contains("--allow-production"));
+        // Allowed, the invalid ID decides.
+        let refused = judged(&list, true).unwrap_err();
+        assert_eq!(refused[0].1, Kind::InvalidOrganizationId);
+        let list = format!("{LISTED}\n{PRODUCTION}\n{}\n", end(2));
+        assert_eq!(judged(&list, true).unwrap(), ["ci1", "dash"]);
+        // A plain line carries no type: the user named it. Named twice, the type still counts.
+        assert_eq!(judged("dash\n", false).unwrap(), ["dash"]);
+        let list = format!("dash\n{PRODUCTION}\n{}\n", end(1));
+        assert_eq!(judged(&list, false).unwrap_err()[0].1, Kind::Protected);
+        // The line of a refused Production organization, fed back, is refused again.
+        let refusal = r#"{"organization_id":"dash","ok":false,"result":"error","error":{"kind":"protected","message":"m"}}"#;
+        assert_eq!(judged(refusal, false).unwrap_err()[0].1, Kind::Protected);
+    }
+
+    #[test]
+    fn a_byte_order_mark_and_an_endless_line_are_handled() {
+        assert_eq!(from_lines(b"\xEF\xBB\xBFacme1\n")[0].text, "acme1");
+        let mut text = b"a".repeat(1_000_000);
+        text.extend_from_slice(b"\nok\n");
+        let ids = from_lines(&text);
+        assert_eq!(ids.len(), 2);
+        assert!(!ids[0].valid() && ids[0].text.len() < 300);
+        assert_eq!(ids[1].text, "ok");
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::kind::Failure;
 use std::ffi::OsString;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 /// Environment variables as the process has them: unset is `None`, and a value may be empty
@@ -27,20 +27,52 @@ pub fn text(env: Env, var: &str) -> Result<Option<String>, Failure> {
 /// and whether the file goes on beyond them. `/dev/zero` costs `limit` bytes, not all the
 /// memory, and ends.
 pub fn read_bounded(path: &Path, limit: u64, origin: &str) -> Result<(Vec<u8>, bool), Failure> {
-    let mut bytes = Vec::new();
-    let read = if path.as_os_str() == "-" {
-        Ok(Box::new(std::io::stdin().lock()) as Box<dyn Read>)
-    } else {
-        std::fs::File::open(path).map(|f| Box::new(f) as Box<dyn Read>)
-    }
-    .and_then(|source| source.take(limit + 1).read_to_end(&mut bytes));
-    read.map_err(|e| Failure::config(format!("cannot read {origin}: {}", io_reason(&e))))?;
-    let more = bytes.len() as u64 > limit;
+    let (mut bytes, more) = read_lines_bounded(path, limit, origin, |r| {
+        let mut bytes = Vec::new();
+        r.read_to_end(&mut bytes).map(|_| bytes)
+    })?;
     bytes.truncate(limit as usize);
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
     Ok((bytes, more))
+}
+
+/// What `read` makes of at most `limit` bytes of a file (`-` is stdin), and whether the file
+/// goes on beyond them (`read` then sees one byte more than `limit`). `/dev/zero` ends.
+pub fn read_lines_bounded<T>(
+    path: &Path,
+    limit: u64,
+    origin: &str,
+    read: impl FnOnce(&mut dyn BufRead) -> std::io::Result<T>,
+) -> Result<(T, bool), Failure> {
+    let source = if path.as_os_str() == "-" {
+        Ok(Box::new(std::io::stdin().lock()) as Box<dyn Read>)
+    } else {
+        std::fs::File::open(path).map(|f| Box::new(f) as Box<dyn Read>)
+    };
+    let fail =
+        |e: std::io::Error| Failure::config(format!("cannot read {origin}: {}", io_reason(&e)));
+    let mut counted = Counted {
+        inner: source.map_err(fail)?.take(limit + 1),
+        read: 0,
+    };
+    let made = read(&mut BufReader::new(&mut counted)).map_err(fail)?;
+    Ok((made, counted.read > limit))
+}
+
+/// A reader that counts the bytes it gave.
+struct Counted<R> {
+    inner: R,
+    read: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
 }
 
 /// The reason without the OS error number, e.g. "No such file or directory".
@@ -50,4 +82,25 @@ pub fn io_reason(e: &std::io::Error) -> String {
         Some(i) => s[..i].to_owned(),
         None => s,
     }
+}
+
+/// A whole regular file of at most `limit` bytes. Anything else is a `config` error naming
+/// `origin`: a FIFO would wait for a writer forever, a device could be endless, and a longer
+/// file is not what the tool was pointed at.
+pub fn read_regular(path: &Path, limit: u64, origin: &str) -> Result<Vec<u8>, Failure> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Failure::config(format!("cannot read {origin}: {}", io_reason(&e))))?;
+    if !meta.is_file() {
+        return Err(Failure::config(format!(
+            "{origin} is not a regular file (a FIFO or a device is not read)"
+        )));
+    }
+    let (bytes, more) = read_bounded(path, limit, origin)?;
+    if more {
+        return Err(Failure::config(format!(
+            "{origin} is longer than {} KiB",
+            limit / 1024
+        )));
+    }
+    Ok(bytes)
 }

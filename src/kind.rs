@@ -11,6 +11,10 @@ pub enum Kind {
     InvalidOrganizationId,
     ConfirmationRequired,
     NotConfirmed,
+    /// A fed-back listing that did not finish: no `end_of_list` line at its end.
+    IncompleteList,
+    /// A fed-back listed organization of type `Production`, without `--allow-production`.
+    Protected,
     Unauthorized,
     Forbidden,
     NotFound,
@@ -34,6 +38,8 @@ impl Kind {
             Kind::InvalidOrganizationId => "invalid_organization_id",
             Kind::ConfirmationRequired => "confirmation_required",
             Kind::NotConfirmed => "not_confirmed",
+            Kind::IncompleteList => "incomplete_list",
+            Kind::Protected => "protected",
             Kind::Unauthorized => "unauthorized",
             Kind::Forbidden => "forbidden",
             Kind::NotFound => "not_found",
@@ -58,7 +64,9 @@ impl Kind {
             | Kind::Config
             | Kind::InvalidOrganizationId
             | Kind::ConfirmationRequired
-            | Kind::NotConfirmed => 2,
+            | Kind::NotConfirmed
+            | Kind::IncompleteList
+            | Kind::Protected => 2,
             Kind::Unauthorized | Kind::Forbidden => 3,
             Kind::NotFound => 4,
             Kind::RateLimited | Kind::ServerError | Kind::Timeout | Kind::Connection => 5,
@@ -70,6 +78,33 @@ impl Kind {
     /// Only these are tried again: the temporary failures.
     pub fn is_retryable(self) -> bool {
         self.exit_status() == 5
+    }
+
+    /// The kind a JSON line names, as [`Kind::as_str`] writes it. `interrupted` stands for
+    /// SIGINT: a line does not say which signal it was.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        const ALL: [Kind; 19] = [
+            Kind::Usage,
+            Kind::Config,
+            Kind::InvalidOrganizationId,
+            Kind::ConfirmationRequired,
+            Kind::NotConfirmed,
+            Kind::IncompleteList,
+            Kind::Protected,
+            Kind::Unauthorized,
+            Kind::Forbidden,
+            Kind::NotFound,
+            Kind::ReadOnly,
+            Kind::RateLimited,
+            Kind::ServerError,
+            Kind::UnexpectedStatus,
+            Kind::Timeout,
+            Kind::Connection,
+            Kind::Tls,
+            Kind::Protocol,
+            Kind::Interrupted(Signal::Interrupt),
+        ];
+        ALL.into_iter().find(|k| k.as_str() == name)
     }
 }
 
@@ -97,5 +132,49 @@ impl Failure {
 
     pub fn config(message: impl Into<String>) -> Failure {
         Failure::new(Kind::Config, message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_read_back_from_its_name() {
+        for name in [
+            "usage",
+            "config",
+            "invalid_organization_id",
+            "confirmation_required",
+            "not_confirmed",
+            "incomplete_list",
+            "protected",
+            "unauthorized",
+            "forbidden",
+            "not_found",
+            "read_only",
+            "rate_limited",
+            "server_error",
+            "unexpected_status",
+            "timeout",
+            "connection",
+            "tls",
+            "protocol",
+            "interrupted",
+        ] {
+            let kind = Kind::from_name(name).unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(kind.as_str(), name);
+        }
+        assert_eq!(
+            Kind::from_name("interrupted").map(Kind::exit_status),
+            Some(130)
+        );
+        assert_eq!(
+            Kind::from_name("incomplete_list").map(Kind::exit_status),
+            Some(2)
+        );
+        assert_eq!(Kind::from_name("protected").map(Kind::exit_status), Some(2));
+        assert_eq!(Kind::from_name("Unauthorized"), None);
+        assert_eq!(Kind::from_name(""), None);
     }
 }

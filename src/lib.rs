@@ -29,7 +29,6 @@ pub mod signal;
 pub mod target;
 
 use answer::OrgError;
-use ids::Given;
 use kind::{Failure, Kind};
 use org::{Org, Outcome};
 use progress::Progress;
@@ -67,7 +66,8 @@ pub fn run(args: Vec<OsString>, env: input::Env, out: &mut dyn Write) -> i32 {
         Err(f) => return run_failure(out, f, dry_run),
     };
     if cfg.verbose {
-        report::stderr_line(&answer::clean(&format!(
+        // Local text: printed as it is, only made one line.
+        report::stderr_line(&answer::one_line(&format!(
             "token from {}; requests go to {}",
             cfg.token_source, cfg.base.url
         )));
@@ -81,17 +81,21 @@ pub fn run(args: Vec<OsString>, env: input::Env, out: &mut dyn Write) -> i32 {
         signal::install();
         return list::run(&client, &cfg, keep, out);
     }
+    // Nothing is sent unless the list as a whole may be: see ids::List::judge.
+    let given = match given.judge(options.allow_production) {
+        Ok(given) => given,
+        Err(refusals) => {
+            let unsent = refusals
+                .into_iter()
+                .map(|(id, kind, message, name)| Outcome {
+                    display_name: name,
+                    ..Outcome::unsent(id, dry_run, OrgError::new(kind, message))
+                });
+            return emit_all(out, unsent);
+        }
+    };
     if given.is_empty() {
         return 0;
-    }
-
-    // Nothing is sent unless every ID is valid; only the invalid ones are reported.
-    if given.iter().any(|g| !g.valid()) {
-        let unsent = given.iter().filter(|g| !g.valid()).map(|g| {
-            let e = OrgError::new(Kind::InvalidOrganizationId, g.message());
-            Outcome::unsent(Some(g.text.clone()), dry_run, e)
-        });
-        return emit_all(out, unsent);
     }
     let ids: Vec<&str> = given.iter().map(|g| g.text.as_str()).collect();
 
@@ -207,24 +211,24 @@ fn confirm_at_terminal<'a>(
     }
 }
 
-/// A list longer than this is refused rather than read into memory: 16 MiB is some 600,000
-/// organizations, far beyond any real list.
-const LIST_LIMIT: u64 = 16 * 1024 * 1024;
+/// A list longer than this is refused: a listing of the most pages the listing reads (1000
+/// pages of 100) is about 18 MiB, and only its IDs are kept in memory.
+const LIST_LIMIT: u64 = 64 * 1024 * 1024;
 
-/// The IDs of the run, each once, at its first place.
-fn read_ids(o: &cli::Options) -> Result<Vec<Given>, Failure> {
+/// The organizations of the run as given, still to be judged.
+fn read_ids(o: &cli::Options) -> Result<ids::List, Failure> {
     let Some(path) = &o.from_file else {
-        return Ok(ids::dedupe(o.ids.iter().cloned().map(Given::new).collect()));
+        return Ok(ids::List::of_args(&o.ids));
     };
     let origin = format!("--from-file {}", path.display());
-    let (text, more) = input::read_bounded(path, LIST_LIMIT, &origin)?;
+    let (list, more) = input::read_lines_bounded(path, LIST_LIMIT, &origin, |r| ids::read_list(r))?;
     if more {
         return Err(Failure::config(format!(
             "{origin} is longer than {} MiB; split the list",
             LIST_LIMIT >> 20
         )));
     }
-    Ok(ids::dedupe(ids::from_lines(&text)))
+    Ok(list)
 }
 
 fn emit_all(out: &mut dyn Write, outcomes: impl Iterator<Item = Outcome>) -> i32 {

@@ -1,7 +1,8 @@
 //! `--list`: the organizations the token can see, one JSON line each, oldest first, kept by
-//! the filters of the command line. Only GETs are sent, page after page, each retried like
-//! any request. A failure ends the listing with one failure line (`organization_id` null), so
-//! that a deletion fed with the listing deletes nothing.
+//! the filters of the command line, then one `end_of_list` line once every page was read and
+//! written. Only GETs are sent, page after page, each retried like any request. A failure ends
+//! the listing with one failure line (`organization_id` null) and no end line: a deletion fed
+//! with a listing that did not end (whatever stopped it, SIGKILL included) deletes nothing.
 
 use crate::answer::{self, OrgError};
 use crate::cli::Listing;
@@ -16,7 +17,7 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-/// Organizations asked for per page; a page with fewer is the last.
+/// Organizations asked for per page; without `totalPages`, a page with fewer is the last.
 pub const PER_PAGE: usize = 100;
 /// More pages than this (100,000 organizations) is taken for a server that never ends.
 pub const MAX_PAGES: u64 = 1000;
@@ -29,37 +30,48 @@ pub fn run(client: &Client, cfg: &Config, keep: &Listing, out: &mut dyn Write) -
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i128);
     let mut seen = HashSet::new();
+    let mut listed = 0u64;
     let mut page = 0;
     loop {
         let started = Instant::now();
         let mut tries = Tries::default();
-        let fetched = fetch(client, cfg, keep, page, &mut tries);
+        let fetched = fetch(client, cfg, page, &mut tries);
         let (items, last) = match fetched {
             Ok(p) => p,
             Err(e) => return failure(out, cfg, tries, started, e),
         };
         for item in &items {
-            let Some(org) = Org::of(item) else { continue };
+            let Some(org) = Org::of(item, cfg.verbose) else {
+                continue;
+            };
             if !seen.insert(org.id.to_owned()) || !org.kept(keep, now_ms) {
                 continue;
             }
             if report::write_line(out, &org.line()).is_err() {
                 return kind::EXIT_OUTPUT_FAILED;
             }
+            listed += 1;
         }
         // After the page in flight, a signal ends the listing, even after its last page: the
-        // failure line keeps a deletion fed with this listing from deleting anything.
+        // failure line, and the end line it replaces, keep a deletion fed with this listing
+        // from deleting anything.
         if let Some(s) = signal::caught() {
             return failure(out, cfg, tries, started, interrupted(s, page));
         }
         if last {
-            return 0;
+            let end = format!(
+                r#"{{"organization_id":null,"ok":true,"result":"end_of_list","listed":{listed},"error":null}}"#
+            );
+            return match report::write_line(out, &end) {
+                Ok(()) => 0,
+                Err(_) => kind::EXIT_OUTPUT_FAILED,
+            };
         }
         page += 1;
         if page >= MAX_PAGES {
             let e = OrgError::new(
                 Kind::Protocol,
-                format!("the listing goes on beyond {MAX_PAGES} pages of {PER_PAGE} organizations; stopped"),
+                format!("the listing goes on beyond {MAX_PAGES} pages; stopped"),
             );
             return failure(out, cfg, tries, started, e);
         }
@@ -70,18 +82,16 @@ pub fn run(client: &Client, cfg: &Config, keep: &Listing, out: &mut dyn Write) -
 fn fetch(
     client: &Client,
     cfg: &Config,
-    keep: &Listing,
     page: u64,
     tries: &mut Tries,
 ) -> Result<(Vec<Value>, bool), OrgError> {
-    let mut url = format!(
-        "{}/rest/organizations?page={page}&perPage={PER_PAGE}&sortBy=createdDate&order=ASC",
+    // `--type` is not sent: the platform's matching of letter case is not documented, and a
+    // filter it applied differently could silently list nothing. The status gives the
+    // life-cycle state, as Coveo's own client asks for it.
+    let url = format!(
+        "{}/rest/organizations?page={page}&perPage={PER_PAGE}&sortBy=createdDate&order=ASC&additionalFields=status",
         cfg.base.url
     );
-    if let Some(t) = &keep.org_type {
-        url.push_str("&type=");
-        url.push_str(&query_escape(t));
-    }
     let answer = org::succeeded(tries.send(client, cfg.retries, |c| {
         c.get_up_to(&url, PAGE_LIMIT + 1).and_then(whole)
     }))?;
@@ -110,8 +120,13 @@ fn fetch(
             let Some(Value::Array(items)) = o.remove("items") else {
                 return Err(not_a_page());
             };
-            let pages = o.get("totalPages").and_then(Value::as_u64);
-            let last = items.len() < PER_PAGE || pages.is_some_and(|n| page + 1 >= n);
+            // A platform may serve fewer than asked per page: with `totalPages`, only the
+            // count of pages, or an empty page, ends the listing.
+            let last = match o.get("totalPages").and_then(Value::as_u64) {
+                _ if items.is_empty() => true,
+                Some(pages) => page + 1 >= pages,
+                None => items.len() < PER_PAGE,
+            };
             Ok((items, last))
         }
         _ => Err(not_a_page()),
@@ -171,29 +186,61 @@ struct Org<'a> {
     org_type: Option<&'a str>,
     created_ms: Option<i64>,
     read_only: Option<bool>,
+    lifecycle_state: Option<&'a str>,
     owner_email: Option<&'a str>,
 }
 
 impl<'a> Org<'a> {
-    /// `None` for an item without a string `id`, and for one whose ID could not be deleted
-    /// (said on stderr): a line must never name what no request may carry.
-    fn of(item: &'a Value) -> Option<Org<'a>> {
-        let id = item.get("id")?.as_str()?;
+    /// `None` for an item that is left out: without a string `id`, with an ID that could not
+    /// be deleted or that holds the token (a line must never name what no request may carry,
+    /// nor print the token), or already being deleted. `--verbose` says so on stderr.
+    fn of(item: &'a Value, verbose: bool) -> Option<Org<'a>> {
+        let skipped = |why: &str| {
+            if verbose {
+                report::stderr_line(&format!("the listing holds {why}; left out"));
+            }
+        };
+        let Some(id) = item.get("id").and_then(Value::as_str) else {
+            skipped("an item without a string id");
+            return None;
+        };
+        // What is shown of the ID is the server's text: cleaned, so never the token.
+        let shown = || {
+            let cut: String = id.chars().take(crate::ids::ECHO_LIMIT).collect();
+            answer::clean(&format!("{cut:?}"))
+        };
+        if crate::config::redact(id) != id {
+            skipped(&format!(
+                "an organization whose ID holds the token ({})",
+                shown()
+            ));
+            return None;
+        }
         if !crate::ids::is_valid(id) {
-            let shown: String = id.chars().take(crate::ids::ECHO_LIMIT).collect();
-            report::stderr_line(&format!(
-                "the listing holds an organization whose ID is not one ({}); skipped",
-                answer::clean(&format!("{:?}", shown))
+            skipped(&format!(
+                "an organization whose ID is not one ({})",
+                shown()
             ));
             return None;
         }
         let text = |v: Option<&'a Value>| v.and_then(Value::as_str);
+        let lifecycle_state = text(
+            item.get("organizationStatusModel")
+                .and_then(|m| m.get("lifeCycleState")),
+        );
+        if lifecycle_state == Some("DELETING") {
+            skipped(&format!(
+                "organization {id}, which is already being deleted (DELETING)"
+            ));
+            return None;
+        }
         Some(Org {
             id,
             display_name: text(item.get("displayName")),
             org_type: text(item.get("type")),
             created_ms: created_ms(item),
             read_only: item.get("readOnly").and_then(Value::as_bool),
+            lifecycle_state,
             owner_email: text(item.get("owner").and_then(|o| o.get("email"))),
         })
     }
@@ -215,26 +262,41 @@ impl<'a> Org<'a> {
         prefix && of_type && old_enough
     }
 
-    /// Its JSON line; every string the server sent is cleaned first.
+    /// Its JSON line, of at most [`report::LINE_MAX`] bytes: every string the server sent is
+    /// cleaned first, then the longest cut until the line fits (the ID is never cut).
     fn line(&self) -> String {
-        let s = |v: Option<&str>| v.map_or(Value::Null, |s| Value::from(answer::clean(s)));
-        format!(
-            r#"{{"organization_id":{},"ok":true,"result":"listed","display_name":{},"type":{},"created":{},"read_only":{},"owner_email":{},"error":null}}"#,
-            Value::from(self.id),
-            s(self.display_name),
-            s(self.org_type),
-            self.created_ms
-                .and_then(rfc3339)
-                .map_or(Value::Null, Value::from),
-            self.read_only.map_or(Value::Null, Value::from),
-            s(self.owner_email),
-        )
+        let clean = |v: Option<&str>| v.map(answer::clean);
+        let texts = [
+            clean(self.display_name),
+            clean(self.org_type),
+            clean(self.lifecycle_state),
+            clean(self.owner_email),
+        ];
+        let given: Vec<&str> = texts.iter().map(|t| t.as_deref().unwrap_or("")).collect();
+        report::fitted(report::LINE_MAX, &given, |t| {
+            let s = |i: usize| texts[i].as_ref().map_or(Value::Null, |_| Value::from(t[i]));
+            let line = format!(
+                r#"{{"organization_id":{},"ok":true,"result":"listed","display_name":{},"type":{},"created":{},"read_only":{},"lifecycle_state":{},"owner_email":{},"error":null}}"#,
+                Value::from(self.id),
+                s(0),
+                s(1),
+                self.created_ms
+                    .and_then(rfc3339)
+                    .map_or(Value::Null, Value::from),
+                self.read_only.map_or(Value::Null, Value::from),
+                s(2),
+                s(3),
+            );
+            report::escape_line_breaks(line)
+        })
     }
 }
 
-/// `createdDate`, milliseconds since the epoch, when the item has it as a whole number.
+/// `createdDate`, milliseconds since the epoch, when the item has it as a whole number of the
+/// years 0000 to 9999: any other date counts as missing, for the filters as in the line.
 fn created_ms(item: &Value) -> Option<i64> {
-    item.get("createdDate")?.as_i64()
+    let ms = item.get("createdDate")?.as_i64()?;
+    rfc3339(ms).map(|_| ms)
 }
 
 /// Milliseconds since the epoch as RFC 3339 UTC with seconds, e.g. `2026-11-28T03:15:00Z`;
@@ -265,18 +327,6 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     (y, m, d)
-}
-
-/// A query parameter value: everything but unreserved characters percent-encoded.
-fn query_escape(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -324,11 +374,5 @@ mod tests {
             );
             prev = next;
         }
-    }
-
-    #[test]
-    fn query_values_are_escaped() {
-        assert_eq!(query_escape("Test"), "Test");
-        assert_eq!(query_escape("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
     }
 }

@@ -141,10 +141,21 @@ impl<'a> Org<'a> {
         let url = self.cfg.base.privilege_evaluation();
         let evaluation = succeeded(self.send(|c| c.post_json(&url, &body)))?;
         let evaluation = json_object(&evaluation.body).unwrap_or_default();
+        let codes = report_codes(&evaluation);
+        let has = |code: &str| codes.contains(&code);
         match evaluation.get("approved") {
             Some(serde_json::Value::Bool(true)) => {}
-            Some(serde_json::Value::Bool(false)) if refused_as_read_only(&evaluation) => {
+            Some(serde_json::Value::Bool(false)) if has(READ_ONLY_CODE) => {
                 return Err(OrgError::new(Kind::ReadOnly, READ_ONLY))
+            }
+            Some(serde_json::Value::Bool(false)) if has(ANONYMOUS_CODE) => {
+                return Err(OrgError {
+                    hint: Some(ANONYMOUS_HINT),
+                    ..OrgError::new(
+                        Kind::Forbidden,
+                        format!("the platform refused Organization - Edit to this token ({ANONYMOUS_CODE}): it is not a user's token"),
+                    )
+                })
             }
             Some(serde_json::Value::Bool(false)) => {
                 return Err(OrgError::new(
@@ -336,18 +347,24 @@ impl<'a> Org<'a> {
 
 const READ_ONLY: &str = "the organization is read-only (paused)";
 
-/// A privilege evaluation refused because the organization is paused, not for lack of a
-/// privilege: its result codes say so.
-fn refused_as_read_only(evaluation: &serde_json::Map<String, serde_json::Value>) -> bool {
-    let codes = evaluation
-        .get("evaluationReport")
-        .and_then(|r| r.get("privilegeEvaluationResultCodes"))
-        .and_then(|c| c.as_array());
-    codes.is_some_and(|codes| {
-        codes
-            .iter()
-            .any(|c| c.as_str() == Some("OPERATION_FORBIDDEN_FOR_ORGANIZATION_IN_READ_ONLY"))
-    })
+const READ_ONLY_CODE: &str = "OPERATION_FORBIDDEN_FOR_ORGANIZATION_IN_READ_ONLY";
+const ANONYMOUS_CODE: &str = "OPERATION_FORBIDDEN_FOR_ANONYMOUS_AUTHENTICATION";
+const ANONYMOUS_HINT: &str = "hint: the platform says this token is not tied to a user (an API key or a platform token is not); only a user's login, such as 'coveo auth:login', with the Organization - Edit privilege can delete organizations";
+
+/// The result codes of a privilege evaluation's `evaluationReport`, which may be one code (as
+/// Coveo's own client types it) or an object holding a list of them
+/// (`privilegeEvaluationResultCodes`): the platform's real shape is not documented, so both.
+fn report_codes(evaluation: &serde_json::Map<String, serde_json::Value>) -> Vec<&str> {
+    match evaluation.get("evaluationReport") {
+        Some(serde_json::Value::String(code)) => vec![code.as_str()],
+        Some(report) => report
+            .get("privilegeEvaluationResultCodes")
+            .and_then(|c| c.as_array())
+            .map_or_else(Vec::new, |codes| {
+                codes.iter().filter_map(|c| c.as_str()).collect()
+            }),
+        None => Vec::new(),
+    }
 }
 
 /// A 2xx answer, or the error that the answer or its absence stands for.
@@ -364,5 +381,31 @@ fn json_object(body: &[u8]) -> Option<serde_json::Map<String, serde_json::Value>
     match serde_json::from_slice(body) {
         Ok(serde_json::Value::Object(o)) => Some(o),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(report: serde_json::Value) -> Vec<String> {
+        let evaluation = serde_json::json!({"approved": false, "evaluationReport": report});
+        let object = evaluation.as_object().expect("an object").clone();
+        report_codes(&object)
+            .into_iter()
+            .map(String::from)
+            .collect()
+    }
+
+    #[test]
+    fn an_evaluation_report_is_one_code_or_an_object_of_codes() {
+        assert_eq!(codes(serde_json::json!(READ_ONLY_CODE)), [READ_ONLY_CODE]);
+        assert_eq!(
+            codes(serde_json::json!({"privilegeEvaluationResultCodes": ["A", ANONYMOUS_CODE, 5]})),
+            ["A", ANONYMOUS_CODE]
+        );
+        assert!(codes(serde_json::json!({"other": [READ_ONLY_CODE]})).is_empty());
+        assert!(codes(serde_json::json!(7)).is_empty());
+        assert!(codes(serde_json::Value::Null).is_empty());
     }
 }

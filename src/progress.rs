@@ -10,7 +10,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Back to the start of the line, and erase it.
-const ERASE: &str = "\r\x1b[K";
+pub const ERASE: &str = "\r\x1b[K";
 
 /// Longest status line. `\r` only goes back to the start of a line's last row, so a line
 /// that wraps would leave rows behind; 79 columns fit any terminal worth drawing on (the
@@ -21,10 +21,17 @@ const WIDTH: usize = 79;
 /// (failures, `--verbose`) must erase it first, wherever it is written from.
 static SHOWN: AtomicBool = AtomicBool::new(false);
 
-/// Erases the status line, if one is shown, so that what `err` gets next starts the line.
-pub fn clear(err: &mut dyn Write) {
-    if SHOWN.swap(false, Ordering::SeqCst) {
-        let _ = err.write_all(ERASE.as_bytes()).and_then(|_| err.flush());
+/// Whether a status line is shown; from now on it counts as erased, so the caller writes
+/// [`ERASE`] before what it writes next.
+pub fn take_shown() -> bool {
+    SHOWN.swap(false, Ordering::SeqCst)
+}
+
+/// Erases the status line, if one is shown: a line is about to be written to stdout, which
+/// may be the same terminal.
+pub fn clear() {
+    if take_shown() {
+        let _ = std::io::stderr().lock().write_all(ERASE.as_bytes());
     }
 }
 
@@ -53,8 +60,16 @@ impl Progress {
         }
         let verb = if self.dry_run { "checking" } else { "deleting" };
         let line = status_line(index + 1, self.total, verb, id);
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "{ERASE}{line}").and_then(|_| err.flush());
+        // The first line starts clean; a later one replaces the one shown, unless a line on
+        // stdout already erased it.
+        let erase = if take_shown() || index == 0 {
+            ERASE
+        } else {
+            ""
+        };
+        let _ = std::io::stderr()
+            .lock()
+            .write_all(format!("{erase}{line}").as_bytes());
         SHOWN.store(true, Ordering::SeqCst);
     }
 
@@ -68,9 +83,11 @@ impl Progress {
         if !self.at_terminal {
             return;
         }
-        let mut err = std::io::stderr().lock();
-        clear(&mut err);
-        let _ = writeln!(err, "{}", self.tally.summary(self.total, self.dry_run));
+        let erase = if take_shown() { ERASE } else { "" };
+        let summary = self.tally.summary(self.total, self.dry_run);
+        let _ = std::io::stderr()
+            .lock()
+            .write_all(format!("{erase}{summary}\n").as_bytes());
     }
 }
 

@@ -7,40 +7,111 @@ use crate::org::Outcome;
 use serde_json::Value;
 use std::io::Write;
 
-/// The JSON line of an outcome, fields in their documented order (README, Output), without the newline.
+/// The JSON line of an outcome, fields in their documented order (README, Output), without
+/// the newline, shortened to fit in [`LINE_MAX`].
 pub fn json_line(o: &Outcome) -> String {
-    let s = |v: &Option<String>| match v {
-        Some(v) => Value::String(v.clone()),
-        None => Value::Null,
-    };
-    let n = |v: Option<u64>| v.map_or(Value::Null, Value::from);
-    let (ok, result, error) = match &o.result {
-        Ok(done) => (true, done.as_str(), "null".to_owned()),
-        // Written by hand, like the line itself, to keep the documented field order.
-        Err(e) => (
-            false,
-            "error",
-            format!(
-                r#"{{"kind":{},"message":{},"coveo_error_code":{},"retry_after_s":{}}}"#,
-                Value::from(e.kind.as_str()),
-                Value::from(e.message.as_str()),
-                s(&e.coveo_error_code),
-                n(e.retry_after_s),
+    let e = o.result.as_ref().err();
+    let texts = [
+        e.map_or("", |e| e.message.as_str()),
+        o.display_name.as_deref().unwrap_or(""),
+        e.and_then(|e| e.coveo_error_code.as_deref()).unwrap_or(""),
+        o.request_id.as_deref().unwrap_or(""),
+    ];
+    let present = [
+        e.is_some(),
+        o.display_name.is_some(),
+        e.is_some_and(|e| e.coveo_error_code.is_some()),
+        o.request_id.is_some(),
+    ];
+    fitted(LINE_MAX, &texts, |t| {
+        let s = |i: usize| {
+            if present[i] {
+                Value::from(t[i])
+            } else {
+                Value::Null
+            }
+        };
+        let n = |v: Option<u64>| v.map_or(Value::Null, Value::from);
+        let (ok, result, error) = match &o.result {
+            Ok(done) => (true, done.as_str(), "null".to_owned()),
+            // Written by hand, like the line itself, to keep the documented field order.
+            Err(e) => (
+                false,
+                "error",
+                format!(
+                    r#"{{"kind":{},"message":{},"coveo_error_code":{},"retry_after_s":{}}}"#,
+                    Value::from(e.kind.as_str()),
+                    s(0),
+                    s(2),
+                    n(e.retry_after_s),
+                ),
             ),
-        ),
-    };
-    let line = format!(
-        r#"{{"organization_id":{},"ok":{ok},"result":{},"dry_run":{},"http_status":{},"attempts":{},"elapsed_ms":{},"request_id":{},"display_name":{},"error":{error}}}"#,
-        s(&o.id),
-        Value::from(result),
-        o.dry_run,
-        n(o.http_status.map(u64::from)),
-        o.attempts,
-        o.elapsed_ms,
-        s(&o.request_id),
-        s(&o.display_name),
-    );
-    escape_line_breaks(line)
+        };
+        let id = o.id.as_deref().map_or(Value::Null, Value::from);
+        let line = format!(
+            r#"{{"organization_id":{id},"ok":{ok},"result":{},"dry_run":{},"http_status":{},"attempts":{},"elapsed_ms":{},"request_id":{},"display_name":{},"error":{error}}}"#,
+            Value::from(result),
+            o.dry_run,
+            n(o.http_status.map(u64::from)),
+            o.attempts,
+            o.elapsed_ms,
+            s(3),
+            s(1),
+        );
+        escape_line_breaks(line)
+    })
+}
+
+/// The longest line, its newline included: what a pipe takes in one atomic write (PIPE_BUF),
+/// so that the lines of runs in parallel into one pipe never tear or interleave.
+pub const LINE_MAX: usize = 4096;
+
+/// `render(texts)`, with the texts shortened until the line and its newline fit in `limit`
+/// bytes: the longest first, each at a character boundary and ending in `...`. Nothing but
+/// these texts is cut: an organization ID must stay whole to be fed back.
+pub fn fitted(limit: usize, texts: &[&str], render: impl Fn(&[&str]) -> String) -> String {
+    // Bytes kept of each text that had to be cut.
+    let mut kept: Vec<Option<usize>> = vec![None; texts.len()];
+    loop {
+        let shown: Vec<std::borrow::Cow<str>> = texts
+            .iter()
+            .zip(&kept)
+            .map(|(t, k)| match k {
+                None => std::borrow::Cow::Borrowed(*t),
+                Some(k) => std::borrow::Cow::Owned(format!("{}...", &t[..*k])),
+            })
+            .collect();
+        let refs: Vec<&str> = shown.iter().map(|s| s.as_ref()).collect();
+        let line = render(&refs);
+        let over = (line.len() + 1).saturating_sub(limit);
+        let mut by_length: Vec<usize> = (0..texts.len()).collect();
+        by_length.sort_by_key(|&i| std::cmp::Reverse(refs[i].len()));
+        let Some(&longest) = by_length.first().filter(|_| over > 0) else {
+            return line;
+        };
+        let length = refs[longest].len();
+        let second = by_length.get(1).map_or(0, |&i| refs[i].len());
+        // Down to the next longest first, so that one long text does not take all the cuts.
+        let cut = if length > second {
+            over.min(length - second)
+        } else {
+            over
+        };
+        // A cut text renders as at least as many bytes as it had, so this shortens the line
+        // by at least `cut`.
+        let mut keep = length.saturating_sub(cut).saturating_sub(3);
+        let text = texts[longest];
+        keep = keep.min(text.len());
+        while !text.is_char_boundary(keep) {
+            keep -= 1;
+        }
+        if keep + 3 >= length {
+            // Only texts of a few bytes are left; the rest of a line is far shorter than the
+            // limit, so this is never reached.
+            return line;
+        }
+        kept[longest] = Some(keep);
+    }
 }
 
 /// JSON allows U+2028, U+2029 and U+0085 raw inside strings, but many line-oriented readers
@@ -57,57 +128,82 @@ pub fn escape_line_breaks(line: String) -> String {
 /// Who may delete an organization, for failures where the token is the likely cause.
 const TOKEN_HINT: &str = "hint: only an access token tied to a user (e.g. from 'coveo auth:login') with the Organization - Edit privilege can delete an organization; API keys and platform tokens cannot; the Coveo CLI's tokens last 24 hours, Administration Console session tokens at most 4 hours";
 
-/// The human line of a failed outcome:
-/// `coveo-org-delete: ORG_ID: KIND (HTTP 403 ACCESS_DENIED): message [request ID] hint`.
+/// The human line of a failed outcome, without the `coveo-org-delete: ` that starts it:
+/// `ORG_ID: KIND (HTTP 403 ACCESS_DENIED): message [request ID] hint`.
 pub fn human_line(o: &Outcome, e: &OrgError) -> String {
-    let mut line = String::new();
-    if let Some(id) = &o.id {
-        // An invalid ID may hold anything; escaped, it cannot break the line.
-        line.push_str(&format!("{}: ", id.escape_debug()));
-    }
-    line.push_str(e.kind.as_str());
-    // The parenthesis only where the last status is what failed: a timeout after a 503 keeps
-    // http_status 503 in the JSON line, but the 503 is not this failure.
-    let status = o.http_status.filter(|s| status_kind(*s) == Some(e.kind));
-    let paren: Vec<String> = [
-        status.map(|s| format!("HTTP {s}")),
-        e.coveo_error_code.clone(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if !paren.is_empty() {
-        line.push_str(&format!(" ({})", paren.join(" ")));
-    }
-    line.push_str(&format!(": {}", e.message));
-    if let Some(id) = &o.request_id {
-        line.push_str(&format!(" [request {id}]"));
-    }
-    if let (Some(wait), true) = (e.retry_after_s, e.kind.is_retryable()) {
-        line.push_str(&format!(" (the server asked to wait {wait} s)"));
-    }
-    if e.kind == Kind::ReadOnly {
-        let id = o.id.as_deref().unwrap_or("ID");
-        line.push_str(&format!(
-            "; hint: a read-only (paused) organization cannot be deleted until it is resumed, in the Administration Console or with POST /rest/organizations/{id}/resume"
-        ));
-    } else if e.firewall {
-        line.push_str("; hint: the firewall judged the request, not the token; if it happens again, give Coveo support the request ID");
-    } else if matches!(e.kind, Kind::Unauthorized | Kind::Forbidden) {
-        line.push_str(&format!("; {}", o.token_hint.unwrap_or(TOKEN_HINT)));
-    }
-    if e.kind == Kind::Usage {
-        line.push_str(" (see --help)");
-    }
-    line
+    let texts = [
+        e.message.as_str(),
+        e.coveo_error_code.as_deref().unwrap_or(""),
+        o.request_id.as_deref().unwrap_or(""),
+    ];
+    fitted(LINE_MAX - PREFIX.len(), &texts, |t| {
+        let (message, code, request_id) = (t[0], t[1], t[2]);
+        let mut line = String::new();
+        if let Some(id) = &o.id {
+            // An invalid ID may hold anything; escaped, it cannot break the line.
+            line.push_str(&format!("{}: ", id.escape_debug()));
+        }
+        line.push_str(e.kind.as_str());
+        // The parenthesis only where the last status is what failed: a timeout after a 503
+        // keeps http_status 503 in the JSON line, but the 503 is not this failure.
+        let status = o.http_status.filter(|s| status_kind(*s) == Some(e.kind));
+        let paren: Vec<String> = [
+            status.map(|s| format!("HTTP {s}")),
+            e.coveo_error_code.as_ref().map(|_| code.to_owned()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !paren.is_empty() {
+            line.push_str(&format!(" ({})", paren.join(" ")));
+        }
+        line.push_str(&format!(": {message}"));
+        if o.request_id.is_some() {
+            line.push_str(&format!(" [request {request_id}]"));
+        }
+        if let (Some(wait), true) = (e.retry_after_s, e.kind.is_retryable()) {
+            line.push_str(&format!(" (the server asked to wait {wait} s)"));
+        }
+        if e.kind == Kind::ReadOnly {
+            let id = o.id.as_deref().unwrap_or("ID");
+            line.push_str(&format!(
+                "; hint: a read-only (paused) organization cannot be deleted until it is resumed, in the Administration Console or with POST /rest/organizations/{id}/resume"
+            ));
+        } else if let Some(hint) = e.hint {
+            line.push_str(&format!("; {hint}"));
+        } else if matches!(e.kind, Kind::Unauthorized | Kind::Forbidden) {
+            line.push_str(&format!("; {}", o.token_hint.unwrap_or(TOKEN_HINT)));
+        }
+        if e.kind == Kind::Usage {
+            line.push_str(" (see --help)");
+        }
+        line
+    })
 }
 
-/// `coveo-org-delete: LINE` on stderr. Errors writing stderr are ignored: stdout is the
-/// channel a script relies on, and there is nowhere left to report them.
+/// What starts every stderr line.
+const PREFIX: &str = "coveo-org-delete: ";
+
+/// `coveo-org-delete: LINE` on stderr, in one write of at most [`LINE_MAX`] bytes (a longer
+/// line is cut, with `...`). Errors writing stderr are ignored: stdout is the channel a
+/// script relies on, and there is nowhere left to report them.
 pub fn stderr_line(line: &str) {
+    let mut text = format!("{PREFIX}{line}");
+    if text.len() >= LINE_MAX {
+        let mut keep = LINE_MAX - 4;
+        while !text.is_char_boundary(keep) {
+            keep -= 1;
+        }
+        text.truncate(keep);
+        text.push_str("...");
+    }
+    text.push('\n');
     let mut err = std::io::stderr().lock();
-    crate::progress::clear(&mut err);
-    let _ = writeln!(err, "coveo-org-delete: {line}");
+    // The status line of a run at a terminal is erased in the same write.
+    if crate::progress::take_shown() {
+        text.insert_str(0, crate::progress::ERASE);
+    }
+    let _ = err.write_all(text.as_bytes());
 }
 
 /// `--verbose`: the stderr line of one HTTP attempt: method, URL, status or error, milliseconds.
@@ -146,10 +242,14 @@ pub fn emit(out: &mut dyn Write, o: &Outcome) -> std::io::Result<()> {
     write_line(out, &json_line(o))
 }
 
-/// Writes one JSON line to `out`, flushed at once; when `out` cannot be written, says so on
-/// stderr and returns the error: the run must stop.
+/// Writes one JSON line to `out` in one write with its newline (see [`stdout`]); when `out`
+/// cannot be written, says so on stderr and returns the error: the run must stop.
 pub fn write_line(out: &mut dyn Write, line: &str) -> std::io::Result<()> {
-    let written = writeln!(out, "{line}").and_then(|_| out.flush());
+    let mut bytes = Vec::with_capacity(line.len() + 1);
+    bytes.extend_from_slice(line.as_bytes());
+    bytes.push(b'\n');
+    crate::progress::clear();
+    let written = out.write_all(&bytes).and_then(|_| out.flush());
     if let Err(e) = &written {
         stderr_line(&format!(
             "stdout cannot be written ({}); stopping before the next organization",
@@ -157,4 +257,16 @@ pub fn write_line(out: &mut dyn Write, line: &str) -> std::io::Result<()> {
         ));
     }
     written
+}
+
+/// The process's stdout for the run's lines, unbuffered, so that each line goes out in one
+/// write(2): std's stdout buffers 1 KiB and writes a longer line in two, between which the
+/// line of another run sharing the pipe can come. It is a duplicate of fd 1 (std's own
+/// handle if none can be made).
+pub fn stdout() -> Box<dyn Write> {
+    use std::os::fd::AsFd;
+    match std::io::stdout().as_fd().try_clone_to_owned() {
+        Ok(fd) => Box::new(std::fs::File::from(fd)),
+        Err(_) => Box::new(std::io::stdout()),
+    }
 }

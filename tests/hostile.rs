@@ -310,24 +310,24 @@ fn token_files_are_read_no_further_than_64_kib() {
 }
 
 #[test]
-fn a_list_over_16_mib_is_refused_and_nothing_is_sent() {
+fn a_list_over_64_mib_is_refused_and_nothing_is_sent() {
     let standin = StandIn::script(vec![]);
     let run = cmd()
         .token(TOKEN)
         .platform(&standin.url())
         .args(["--yes", "--from-file", "/dev/zero"])
         .run();
-    assert!(run.run_failure("config").contains("16 MiB"), "{run:#?}");
+    assert!(run.run_failure("config").contains("64 MiB"), "{run:#?}");
     assert_nothing_sent(&standin);
 }
 
 #[test]
-fn a_list_on_stdin_over_16_mib_is_refused_and_16_mib_is_read() {
+fn a_list_on_stdin_over_64_mib_is_refused_and_64_mib_is_read() {
     let standin = StandIn::script(vec![]);
     let mut line = b"#".repeat(63);
     line.push(b'\n');
-    let mut list = line.repeat(16 * 1024 * 1024 / 64);
-    // Exactly 16 MiB of comments: read whole, nothing to do.
+    let mut list = line.repeat(64 * 1024 * 1024 / 64);
+    // Exactly 64 MiB of comments: read whole, nothing to do.
     let run = cmd()
         .token(TOKEN)
         .platform(&standin.url())
@@ -344,7 +344,7 @@ fn a_list_on_stdin_over_16_mib_is_refused_and_16_mib_is_read() {
         .args(["--yes", "--from-file", "-"])
         .stdin(&list)
         .run();
-    assert!(run.run_failure("config").contains("16 MiB"), "{run:#?}");
+    assert!(run.run_failure("config").contains("64 MiB"), "{run:#?}");
     assert_nothing_sent(&standin);
 }
 

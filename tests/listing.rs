@@ -60,9 +60,12 @@ fn oldest_first(n: usize) -> Vec<String> {
     (0..n).rev().map(|i| format!("org{i:03}")).collect()
 }
 
-/// The organization IDs of the lines; every line must be a listed line.
+/// The organization IDs of the lines of a listing that finished: every line a listed line,
+/// then the end line that counts them.
 fn listed_ids(run: &Run) -> Vec<String> {
-    run.lines
+    let (end, listed) = run.lines.split_last().expect("at least the end line");
+    assert_end_line(end, listed.len());
+    listed
         .iter()
         .map(|l| {
             assert_listed_shape(l);
@@ -71,9 +74,17 @@ fn listed_ids(run: &Run) -> Vec<String> {
         .collect()
 }
 
+/// The line that ends a listing that read every page, counting `listed` lines.
+fn assert_end_line(line: &Value, listed: usize) {
+    assert_eq!(
+        *line,
+        json!({"organization_id": null, "ok": true, "result": "end_of_list", "listed": listed, "error": null}),
+    );
+}
+
 /// The request target of page `p` of an unfiltered listing.
 fn page(p: u64) -> String {
-    format!("/rest/organizations?page={p}&perPage=100&sortBy=createdDate&order=ASC")
+    format!("/rest/organizations?page={p}&perPage=100&sortBy=createdDate&order=ASC&additionalFields=status")
 }
 
 fn gets(pages: &[u64]) -> Vec<String> {
@@ -151,6 +162,7 @@ fn two_hundred_fifty_organizations_come_in_three_pages_oldest_first() {
             "type": "Test",
             "created": "2026-11-27T23:06:00Z",
             "read_only": false,
+            "lifecycle_state": null,
             "owner_email": "ci@example.com",
             "error": null,
         })
@@ -158,7 +170,10 @@ fn two_hundred_fifty_organizations_come_in_three_pages_oldest_first() {
     assert_eq!(run.lines[249]["created"], "2026-11-28T03:15:00Z");
     // Exactly the documented field order.
     assert!(run.stdout.starts_with(
-        r#"{"organization_id":"org249","ok":true,"result":"listed","display_name":"ci-run 249","type":"Test","created":"2026-11-27T23:06:00Z","read_only":false,"owner_email":"ci@example.com","error":null}"#
+        r#"{"organization_id":"org249","ok":true,"result":"listed","display_name":"ci-run 249","type":"Test","created":"2026-11-27T23:06:00Z","read_only":false,"lifecycle_state":null,"owner_email":"ci@example.com","error":null}"#
+    ));
+    assert!(run.stdout.ends_with(
+        "\n{\"organization_id\":null,\"ok\":true,\"result\":\"end_of_list\",\"listed\":250,\"error\":null}\n"
     ));
 }
 
@@ -168,7 +183,7 @@ fn the_last_of_total_pages_ends_the_listing() {
     let s = StandIn::platform(many(100));
     let run = list(&s, &[]);
     assert_listed_ok(&run, &s);
-    assert_eq!(run.lines.len(), 100);
+    assert_eq!(listed_ids(&run).len(), 100);
     assert_eq!(s.sent(), gets(&[0]));
 
     // Without totalPages, a full page asks for the next, which is empty.
@@ -178,16 +193,31 @@ fn the_last_of_total_pages_ends_the_listing() {
     assert_eq!(listed_ids(&run), oldest_first(100));
     assert_eq!(s.sent(), gets(&[0, 1]));
 
-    // A short page is the last, whatever totalPages says.
+    // With totalPages, a short page is not the last: a platform may serve fewer per page.
     let s = StandIn::handler(|r: &Request| {
         let p = query_value(r.path.split_once('?').unwrap().1, "page").unwrap();
         let item = json!({"id": format!("p{p}"), "createdDate": NOV_28});
-        Action::json(200, &page_object(vec![item], 50))
+        Action::json(200, &page_object(vec![item], 5))
     });
     let run = list(&s, &[]);
     assert_eq!(run.status, 0, "{run:#?}");
-    assert_eq!(listed_ids(&run), ["p0"]);
-    assert_eq!(s.sent(), gets(&[0]));
+    assert_eq!(listed_ids(&run), ["p0", "p1", "p2", "p3", "p4"]);
+    assert_eq!(s.sent(), gets(&[0, 1, 2, 3, 4]));
+
+    // An empty page ends the listing, whatever totalPages says.
+    let s = StandIn::handler(|r: &Request| {
+        let p = query_value(r.path.split_once('?').unwrap().1, "page").unwrap();
+        let items = if p == "2" {
+            vec![]
+        } else {
+            vec![json!({"id": format!("p{p}"), "createdDate": NOV_28})]
+        };
+        Action::json(200, &page_object(items, 50))
+    });
+    let run = list(&s, &[]);
+    assert_eq!(run.status, 0, "{run:#?}");
+    assert_eq!(listed_ids(&run), ["p0", "p1"]);
+    assert_eq!(s.sent(), gets(&[0, 1, 2]));
 }
 
 #[test]
@@ -312,15 +342,26 @@ fn missing_fields_are_null_and_items_without_an_id_are_skipped() {
         assert_eq!(odd[f], Value::Null, "{f} of the wrong type: {odd}");
     }
     assert_eq!(by_id("far")["created"], Value::Null, "past the year 9999");
-    // The one item whose ID could not be deleted is named on stderr; the others are silent.
-    let err: Vec<&str> = run.stderr.lines().collect();
-    assert_eq!(err.len(), 1, "{}", run.stderr);
-    assert!(
-        err[0].contains("bad/id") && err[0].contains("skipped"),
-        "{}",
-        err[0]
-    );
+    // Items left out are silent, unless --verbose: then one note each.
+    assert_eq!(run.stderr, "", "{run:#?}");
     s.assert_no_violations();
+    let run = list(&s, &["--verbose"]);
+    assert_eq!(run.status, 0, "{run:#?}");
+    let notes: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.ends_with("; left out"))
+        .collect();
+    assert_eq!(notes.len(), 5, "{}", run.stderr);
+    assert_eq!(
+        notes
+            .iter()
+            .filter(|l| l.contains("an item without a string id"))
+            .count(),
+        4,
+        "{notes:#?}"
+    );
+    assert!(notes.iter().any(|l| l.contains("\"bad/id\"")), "{notes:#?}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -407,7 +448,7 @@ fn name_prefix_keeps_display_names_that_start_with_it_exact_case() {
 }
 
 #[test]
-fn type_keeps_that_type_in_any_letter_case_and_is_sent_as_a_parameter() {
+fn type_keeps_that_type_in_any_letter_case_and_is_never_sent() {
     let tests = [
         "future", "inside", "old1", "old2", "running", "undated", "unnamed", "upper",
     ];
@@ -415,16 +456,15 @@ fn type_keeps_that_type_in_any_letter_case_and_is_sent_as_a_parameter() {
         assert_eq!(kept(&["--type", t]), tests, "{t}");
     }
     assert_eq!(kept(&["--type", "production"]), ["prod"]);
-    // The server is asked too, the value escaped.
+    // The platform is not asked: its matching of letter case is not documented.
     let s = StandIn::platform(filterable());
-    let run = list(&s, &["--type", "Test"]);
+    let run = list(&s, &["--type", "test"]);
     assert_listed_ok(&run, &s);
-    assert_eq!(s.sent(), [format!("GET {}&type=Test", page(0))]);
-    let s = StandIn::platform(filterable());
+    assert_eq!(listed_ids(&run).len(), tests.len());
+    assert_eq!(s.sent(), gets(&[0]));
     let run = list(&s, &["--type", "a b&c=d"]);
     assert_listed_ok(&run, &s);
-    assert!(run.lines.is_empty());
-    assert_eq!(s.sent(), [format!("GET {}&type=a%20b%26c%3Dd", page(0))]);
+    assert!(listed_ids(&run).is_empty());
 }
 
 #[test]
@@ -436,6 +476,9 @@ fn older_than_keeps_organizations_created_more_than_age_ago() {
     assert_eq!(kept(&["--older-than", "48h"]), older);
     assert_eq!(kept(&["--older-than", "2880m"]), older);
     assert_eq!(kept(&["--older-than", "172800s"]), older);
+    // Units in any letter case.
+    assert_eq!(kept(&["--older-than", "2D"]), older);
+    assert_eq!(kept(&["--older-than", "48H"]), older);
     assert_eq!(
         kept(&["--older-than", "1w"]),
         ["old2", "prod", "unnamed", "untyped"]
@@ -482,7 +525,7 @@ fn a_bad_age_is_a_usage_error_and_sends_nothing() {
         "2",
         "d",
         "2x",
-        "2D",
+        "2X",
         "-2d",
         "+2d",
         "2.5d",
@@ -676,18 +719,19 @@ fn an_answer_that_is_no_page_is_a_protocol_error_not_retried() {
 }
 
 #[test]
-fn an_empty_listing_prints_nothing() {
+fn an_empty_listing_prints_only_its_end_line() {
+    let end = "{\"organization_id\":null,\"ok\":true,\"result\":\"end_of_list\",\"listed\":0,\"error\":null}\n";
     let s = StandIn::platform(Platform::new().only_gets());
     let run = list(&s, &[]);
     assert_listed_ok(&run, &s);
-    assert_eq!(run.stdout, "");
+    assert_eq!(run.stdout, end);
     assert_eq!(s.sent(), gets(&[0]));
 
     // Filters that keep nothing: the same.
     let s = StandIn::platform(many(10));
     let run = list(&s, &["--name-prefix", "prod-"]);
     assert_listed_ok(&run, &s);
-    assert_eq!(run.stdout, "");
+    assert_eq!(run.stdout, end);
 }
 
 #[test]
@@ -752,6 +796,7 @@ fn verbose_shows_each_page_request() {
     let s = StandIn::platform(many(150));
     let run = list(&s, &["--verbose", "--type", "Test"]);
     assert_eq!(run.status, 0, "{run:#?}");
+    assert_eq!(listed_ids(&run).len(), 150);
     let err: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(err.len(), 3, "{}", run.stderr);
     assert_eq!(
@@ -762,7 +807,7 @@ fn verbose_shows_each_page_request() {
         )
     );
     for (line, p) in err[1..].iter().zip([0, 1]) {
-        let url = format!("{}{}&type=Test", s.url(), page(p));
+        let url = format!("{}{}", s.url(), page(p));
         assert!(
             line.contains(&format!("GET {url} -> 200")),
             "{line} / {url}"
@@ -909,7 +954,7 @@ fn the_nightly_pipeline_deletes_exactly_the_old_test_organizations() {
         .collect();
     assert_eq!(
         gets,
-        [0, 1].map(|p| format!("GET {}&type=Test", page(p))),
+        [0, 1].map(|p| format!("GET {}", page(p))),
         "the listing sent only its two pages"
     );
     assert_eq!(
@@ -935,14 +980,16 @@ fn a_listing_that_fails_part_way_deletes_nothing() {
         "{}",
         lister.stderr
     );
-    assert_eq!(deleter.status, 2, "{deleter:#?}");
-    // Only the failure line is reported (the 100 good lines were valid), and nothing is sent.
+    // The listing's failure is passed on, its exit status with it, and nothing is sent.
+    assert_eq!(deleter.status, 5, "{deleter:#?}");
     let line = deleter.line();
     assert_shape(line);
-    assert_eq!(line["error"]["kind"], "invalid_organization_id", "{line}");
-    assert!(
-        line["error"]["message"].as_str().unwrap().contains("null"),
-        "{line}"
+    assert_eq!(line["organization_id"], Value::Null, "{line}");
+    assert_eq!(line["attempts"], 0, "{line}");
+    assert_eq!(line["error"]["kind"], "server_error", "{line}");
+    assert_eq!(
+        line["error"]["message"],
+        "the list is the output of a run that failed, so nothing was sent: HTTP 503 Service Unavailable",
     );
     assert!(
         s.sent().iter().all(|r| r.starts_with("GET ")),
@@ -1016,7 +1063,7 @@ fn a_page_of_8_mib_is_read_and_one_byte_more_is_protocol() {
     )]);
     let run = list(&exactly, &[]);
     assert_eq!(run.status, 0, "{}", run.stderr);
-    assert_eq!(run.line()["organization_id"], "big1");
+    assert_eq!(listed_ids(&run), ["big1"]);
 
     let over = StandIn::script(vec![Action::Reply(
         Reply::new(200).body_with_type("application/json", &page_of_length(8 * 1024 * 1024 + 1)),

@@ -791,7 +791,9 @@ fn the_login_serves_a_listing_too() {
         .arg("--list")
         .run();
     assert_eq!(run.status, 0, "{run:#?}");
-    assert_eq!(run.line()["organization_id"], "acme1");
+    assert_eq!(run.lines.len(), 2, "{run:#?}");
+    assert_eq!(run.lines[0]["organization_id"], "acme1");
+    assert_eq!(run.lines[1]["result"], "end_of_list");
     assert_eq!(bearers(&s), [LOGIN_TOKEN]);
     hides_every_token(&run);
     s.assert_no_violations();

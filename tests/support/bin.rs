@@ -387,7 +387,7 @@ pub fn assert_shape(line: &Value) {
 }
 
 /// The fields of a line of `--list`, in their order, all always present.
-pub const LISTED_FIELDS: [&str; 9] = [
+pub const LISTED_FIELDS: [&str; 10] = [
     "organization_id",
     "ok",
     "result",
@@ -395,9 +395,13 @@ pub const LISTED_FIELDS: [&str; 9] = [
     "type",
     "created",
     "read_only",
+    "lifecycle_state",
     "owner_email",
     "error",
 ];
+
+/// The fields of the end line of `--list`, in their order.
+pub const END_FIELDS: [&str; 5] = ["organization_id", "ok", "result", "listed", "error"];
 
 /// A line of `--list`: every field present, nothing else, each of the right JSON type.
 pub fn assert_listed_shape(line: &Value) {
@@ -413,7 +417,13 @@ pub fn assert_listed_shape(line: &Value) {
     assert_eq!(line["ok"], true, "{line}");
     assert_eq!(line["result"], "listed", "{line}");
     assert_eq!(line["error"], Value::Null, "{line}");
-    for f in ["display_name", "type", "created", "owner_email"] {
+    for f in [
+        "display_name",
+        "type",
+        "created",
+        "lifecycle_state",
+        "owner_email",
+    ] {
         assert!(line[f].is_null() || line[f].is_string(), "{f}: {line}");
     }
     assert!(
@@ -428,6 +438,8 @@ fn assert_field_order(raw: &str) {
     let mut from = 0;
     let fields: &[&str] = if raw.contains(r#""ok":true,"result":"listed","#) {
         &LISTED_FIELDS
+    } else if raw.starts_with(r#"{"organization_id":null,"ok":true,"result":"end_of_list","#) {
+        &END_FIELDS
     } else {
         &FIELDS
     };
