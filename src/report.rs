@@ -70,48 +70,46 @@ pub const LINE_MAX: usize = 4096;
 /// bytes: the longest first, each at a character boundary and ending in `...`. Nothing but
 /// these texts is cut: an organization ID must stay whole to be fed back.
 pub fn fitted(limit: usize, texts: &[&str], render: impl Fn(&[&str]) -> String) -> String {
-    // Bytes kept of each text that had to be cut.
-    let mut kept: Vec<Option<usize>> = vec![None; texts.len()];
-    loop {
-        let shown: Vec<std::borrow::Cow<str>> = texts
-            .iter()
-            .zip(&kept)
-            .map(|(t, k)| match k {
-                None => std::borrow::Cow::Borrowed(*t),
-                Some(k) => std::borrow::Cow::Owned(format!("{}...", &t[..*k])),
-            })
-            .collect();
-        let refs: Vec<&str> = shown.iter().map(|s| s.as_ref()).collect();
-        let line = render(&refs);
-        let over = (line.len() + 1).saturating_sub(limit);
-        let mut by_length: Vec<usize> = (0..texts.len()).collect();
-        by_length.sort_by_key(|&i| std::cmp::Reverse(refs[i].len()));
-        let Some(&longest) = by_length.first().filter(|_| over > 0) else {
-            return line;
-        };
-        let length = refs[longest].len();
-        let second = by_length.get(1).map_or(0, |&i| refs[i].len());
-        // Down to the next longest first, so that one long text does not take all the cuts.
-        let cut = if length > second {
-            over.min(length - second)
-        } else {
-            over
-        };
-        // A cut text renders as at least as many bytes as it had, so this shortens the line
-        // by at least `cut`.
-        let mut keep = length.saturating_sub(cut).saturating_sub(3);
-        let text = texts[longest];
-        keep = keep.min(text.len());
-        while !text.is_char_boundary(keep) {
-            keep -= 1;
-        }
-        if keep + 3 >= length {
-            // Only texts of a few bytes are left; the rest of a line is far shorter than the
-            // limit, so this is never reached.
-            return line;
-        }
-        kept[longest] = Some(keep);
+    let line = render(texts);
+    if line.len() < limit {
+        return line;
     }
+    // Every text capped at `cap` bytes: the longest are shortened first, and all those over
+    // the cap end equal. A smaller cap never makes the line longer, so the largest cap that
+    // fits is found by halving, however the texts render (a quote takes two bytes in JSON, a
+    // control character six).
+    let capped = |cap: usize| {
+        let shown: Vec<std::borrow::Cow<str>> = texts.iter().map(|t| cut(t, cap)).collect();
+        let refs: Vec<&str> = shown.iter().map(|s| s.as_ref()).collect();
+        render(&refs)
+    };
+    let (mut fits, mut over) = (0, texts.iter().map(|t| t.len()).max().unwrap_or(0));
+    if capped(fits).len() >= limit {
+        // Only the rest of the line is left, far shorter than the limit: never reached.
+        return capped(fits);
+    }
+    while over - fits > 1 {
+        let cap = fits + (over - fits) / 2;
+        if capped(cap).len() < limit {
+            fits = cap;
+        } else {
+            over = cap;
+        }
+    }
+    capped(fits)
+}
+
+/// `text` if it is at most `cap` bytes long, else its start and `...`, in at most `cap` bytes
+/// (or three, the dots alone).
+fn cut(text: &str, cap: usize) -> std::borrow::Cow<'_, str> {
+    if text.len() <= cap {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut keep = cap.saturating_sub(3);
+    while !text.is_char_boundary(keep) {
+        keep -= 1;
+    }
+    std::borrow::Cow::Owned(format!("{}...", &text[..keep]))
 }
 
 /// JSON allows U+2028, U+2029 and U+0085 raw inside strings, but many line-oriented readers
@@ -268,5 +266,100 @@ pub fn stdout() -> Box<dyn Write> {
     match std::io::stdout().as_fd().try_clone_to_owned() {
         Ok(fd) => Box::new(std::fs::File::from(fd)),
         Err(_) => Box::new(std::io::stdout()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::answer::OrgError;
+
+    fn json(texts: &[&str]) -> String {
+        let fields: Vec<String> = texts.iter().map(|t| Value::from(*t).to_string()).collect();
+        format!(r#"{{"id":"keep","t":[{}]}}"#, fields.join(","))
+    }
+
+    #[test]
+    fn a_line_that_fits_is_left_alone() {
+        let texts = ["a".repeat(1000), "b".repeat(1000)];
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        assert_eq!(fitted(LINE_MAX, &refs, json), json(&refs));
+        // Exactly the limit with its newline fits; one byte more is cut.
+        let pad = LINE_MAX - 1 - json(&[""]).len();
+        let exact = "x".repeat(pad);
+        assert_eq!(fitted(LINE_MAX, &[&exact], json).len(), LINE_MAX - 1);
+        let over = "x".repeat(pad + 1);
+        let line = fitted(LINE_MAX, &[&over], json);
+        assert_eq!(line.len(), LINE_MAX - 1, "{line}");
+        assert!(line.ends_with(r#"..."]}"#), "{line}");
+    }
+
+    #[test]
+    fn the_longest_text_is_cut_first_at_a_character_boundary() {
+        let long = "é".repeat(2000); // 4000 bytes
+        let medium = "m".repeat(1500);
+        let short = "s".repeat(10);
+        let line = fitted(LINE_MAX, &[&short, &long, &medium], json);
+        assert!(line.len() < LINE_MAX, "{}", line.len());
+        let value: Value = serde_json::from_str(&line).expect("still JSON");
+        let t = value["t"].as_array().unwrap();
+        assert_eq!(t[0], short.as_str(), "the short one is whole");
+        let long_cut = t[1].as_str().unwrap();
+        let medium_cut = t[2].as_str().unwrap();
+        assert!(long_cut.ends_with("...") && long_cut.starts_with("éé"));
+        // Cutting the longest was enough: the others are whole, and no more was cut than needed.
+        assert_eq!(medium_cut, medium);
+        assert!(line.len() > LINE_MAX - 4, "{}", line.len());
+        assert_eq!(value["id"], "keep");
+        // Two long ones end equal.
+        let (a, b) = ("a".repeat(3000), "b".repeat(3000));
+        let line = fitted(LINE_MAX, &[&a, &b, &short], json);
+        let value: Value = serde_json::from_str(&line).expect("still JSON");
+        let t = value["t"].as_array().unwrap();
+        assert_eq!(t[0].as_str().unwrap().len(), t[1].as_str().unwrap().len());
+        assert_eq!(t[2], short.as_str());
+    }
+
+    #[test]
+    fn escaped_text_is_counted_as_written() {
+        // A quote renders as two bytes, a control character as six.
+        for unit in ["\"", "\u{1}", "\u{2028}"] {
+            let text = unit.repeat(3000);
+            let line = fitted(LINE_MAX, &[&text], |t| escape_line_breaks(json(t)));
+            assert!(line.len() < LINE_MAX, "{unit:?}: {}", line.len());
+            assert!(
+                line.len() > LINE_MAX - 10,
+                "{unit:?}: cut too far, {}",
+                line.len()
+            );
+            let value: Value = serde_json::from_str(&line).expect("still JSON");
+            assert!(value["t"][0].as_str().unwrap().ends_with("..."));
+        }
+    }
+
+    #[test]
+    fn json_and_human_lines_of_a_long_failure_fit() {
+        let message = "😀".repeat(500);
+        let mut o = Outcome::unsent(
+            Some("acme1".into()),
+            false,
+            OrgError::new(Kind::Forbidden, &message),
+        );
+        o.display_name = Some("名".repeat(500));
+        o.request_id = Some("r".repeat(3000));
+        if let Err(e) = &mut o.result {
+            e.coveo_error_code = Some("C".repeat(3000));
+        }
+        let line = json_line(&o);
+        assert!(line.len() < LINE_MAX, "{}", line.len());
+        let value: Value = serde_json::from_str(&line).expect("JSON");
+        assert_eq!(value["organization_id"], "acme1");
+        let human = human_line(&o, o.result.as_ref().unwrap_err());
+        assert!(PREFIX.len() + human.len() < LINE_MAX, "{}", human.len());
+        assert!(human.starts_with("acme1: forbidden (C"), "{human}");
+        assert!(
+            human.contains("hint: only an access token tied to a user"),
+            "{human}"
+        );
     }
 }

@@ -699,3 +699,166 @@ fn a_dry_run_refused_for_read_only_is_read_only() {
     assert_eq!(run.line()["error"]["kind"], "read_only");
     assert!(run.stderr.contains("/rest/organizations/acme1/resume"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The CA file: bounded, and only a regular file.
+
+/// Makes a FIFO at `path`.
+fn fifo_at(path: &std::path::Path) {
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo has no other precondition.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+}
+
+#[test]
+fn a_ca_file_that_is_a_fifo_a_device_or_over_1_mib_is_refused_at_once() {
+    let fifo = temp_dir("ca-fifo").join("ca.pem");
+    fifo_at(&fifo);
+    // 1 MiB of PEM comments and one byte more.
+    let big = temp_file("big-ca.pem", &b"#".repeat(1024 * 1024 + 1));
+    for (what, path, said) in [
+        ("a FIFO", fifo.as_path(), "is not a regular file"),
+        (
+            "a device",
+            std::path::Path::new("/dev/zero"),
+            "is not a regular file",
+        ),
+        ("over 1 MiB", big.as_path(), "longer than 1024 KiB"),
+    ] {
+        for (flag, var) in [(Some("--ca-file"), None), (None, Some("SSL_CERT_FILE"))] {
+            let standin = StandIn::script(vec![]);
+            let mut c = delete_as(&standin, TOKEN).deadline(std::time::Duration::from_secs(10));
+            if let Some(flag) = flag {
+                c = c.arg(flag).arg(path);
+            }
+            if let Some(var) = var {
+                c = c.env(var, path);
+            }
+            let run = c.run();
+            let message = run.run_failure("config");
+            let origin = flag.or(var).unwrap();
+            assert!(
+                message.contains(origin) && message.contains(path.to_str().unwrap()),
+                "{what}: {message}"
+            );
+            assert!(message.contains(said), "{what}: {message}");
+            assert_nothing_sent(&standin);
+        }
+    }
+}
+
+#[test]
+fn a_ca_file_of_exactly_1_mib_is_read() {
+    // A valid bundle padded with text outside the PEM blocks, to exactly 1 MiB.
+    let pki = tls::pki(&["localhost"]);
+    let mut pem = pki.ca_pem.clone().into_bytes();
+    pem.extend(std::iter::repeat_n(b'#', 1024 * 1024 - pem.len()));
+    let ca_file = temp_file("exact-ca.pem", &pem);
+    let standin = StandIn::builder()
+        .tls(pki.server_config)
+        .script(vec![Action::status(204)]);
+    let run = cmd()
+        .token(TOKEN)
+        .platform(&standin.url())
+        .args(["--yes", "--ca-file"])
+        .arg(&ca_file)
+        .arg("acme1")
+        .run();
+    assert_eq!(run.status, 0, "{run:#?}");
+    assert_eq!(run.line()["result"], "deleted");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Local text is the user's: --verbose prints it as it is.
+
+#[test]
+fn verbose_prints_a_token_file_path_as_it_is_even_when_it_holds_the_token() {
+    // A path that happens to contain the token's text is the user's own: not redacted.
+    let dir = temp_dir(&format!("dir-{SECRET}"));
+    let file = dir.join("token");
+    std::fs::write(&file, format!("{SECRET}\n")).unwrap();
+    let standin = StandIn::script(vec![Action::status(204)]);
+    let run = cmd()
+        .platform(&standin.url())
+        .args(["--yes", "--verbose", "--token-file"])
+        .arg(&file)
+        .arg("acme1")
+        .run();
+    assert_eq!(run.status, 0, "{run:#?}");
+    let first = run.stderr.lines().next().unwrap();
+    assert_eq!(
+        first,
+        format!(
+            "coveo-org-delete: token from --token-file {}; requests go to {}",
+            file.display(),
+            standin.url()
+        )
+    );
+    assert_eq!(
+        standin.requests()[0].header("authorization"),
+        Some(format!("Bearer {SECRET}").as_str())
+    );
+}
+
+#[test]
+fn allow_production_goes_with_a_deletion_not_with_list() {
+    let standin = StandIn::script(vec![]);
+    let run = cmd()
+        .token(TOKEN)
+        .platform(&standin.url())
+        .args(["--list", "--allow-production"])
+        .run();
+    let message = run.run_failure("usage");
+    assert!(message.contains("--allow-production"), "{message}");
+    assert_nothing_sent(&standin);
+}
+
+#[test]
+fn a_listing_of_60_mib_fed_back_costs_its_ids_not_the_file() {
+    // 100,000 listed lines of about 650 bytes, then a line that stops the run before anything
+    // is sent. Fed through stdin, which then stays open: once all but a pipe's buffer of it
+    // was written, the binary has read it, and it waits for more while its memory is read.
+    let name = "n".repeat(470);
+    let mut list = Vec::with_capacity(64 << 20);
+    for i in 0..100_000 {
+        writeln!(
+            list,
+            r#"{{"organization_id":"ci{i:07}","ok":true,"result":"listed","display_name":"{name}","type":"Test","created":null,"read_only":false,"lifecycle_state":"ACTIVE","owner_email":null,"error":null}}"#
+        )
+        .unwrap();
+    }
+    list.extend_from_slice(b"bad/id\n{\"organization_id\":null,\"ok\":true,\"result\":\"end_of_list\",\"listed\":100000,\"error\":null}\n");
+    assert!(
+        list.len() > 60 << 20 && list.len() < 64 << 20,
+        "{}",
+        list.len()
+    );
+    let standin = StandIn::script(vec![]);
+    let mut child = cmd()
+        .token(TOKEN)
+        .platform(&standin.url())
+        .args(["--yes", "--from-file", "-"])
+        .command()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&list).expect("the binary reads its list");
+    let peak = crate::support::peak_rss_kib(child.id());
+    drop(stdin);
+    let out =
+        crate::support::bin::wait_within(child, Vec::new(), std::time::Duration::from_secs(60));
+    assert_eq!(out.status.code(), Some(2), "the invalid ID stops the run");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("bad/id"),
+        "{:?}",
+        out.stdout
+    );
+    assert!(
+        peak < 32 * 1024,
+        "peak RSS {peak} KiB with a 60 MiB list read"
+    );
+    assert_nothing_sent(&standin);
+}

@@ -162,18 +162,6 @@ fn imf_fixdate_helper_formats_known_dates() {
     assert_eq!(at(951_782_400), "Tue, 29 Feb 2000 00:00:00 GMT");
 }
 
-/// Peak resident memory (`VmHWM`, KiB) of a running process since it started its program.
-/// Unlike `ru_maxrss` from `wait4`, it does not count the test process it was spawned from.
-fn peak_rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_else(|e| panic!("reading /proc/{pid}/status: {e}"));
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or_else(|| panic!("no VmHWM in /proc/{pid}/status:\n{status}"))
-}
-
 /// Number of threads of a running process.
 fn thread_count(pid: u32) -> usize {
     std::fs::read_dir(format!("/proc/{pid}/task"))
@@ -501,7 +489,7 @@ fn a_200_mb_body_takes_neither_time_nor_memory() {
             .spawn()
             .expect("spawn the binary");
         s.wait_for_requests(2, WAIT);
-        let peak = peak_rss_kib(child.id());
+        let peak = crate::support::peak_rss_kib(child.id());
         // The first line was written and flushed before the second request went out.
         let mut first = String::new();
         BufReader::new(child.stdout.take().unwrap())
