@@ -906,6 +906,18 @@ fn assert_whole_or_shortened(field: &Value, original: &str, line: &str) -> bool 
     true
 }
 
+/// Texts shortened longest first end equally long: cutting one stops once it is no longer
+/// the longest (so none is cut to nothing while another stays whole). Within a character
+/// (4 bytes) of each other.
+fn assert_evenly_shortened(fields: &[&Value], line: &str) {
+    let lengths: Vec<usize> = fields.iter().map(|f| f.as_str().unwrap().len()).collect();
+    let (min, max) = (lengths.iter().min().unwrap(), lengths.iter().max().unwrap());
+    assert!(
+        max - min <= 4,
+        "unevenly shortened, {lengths:?} bytes: {line}"
+    );
+}
+
 /// Every stdout and stderr line at most 4096 bytes with its newline, and text that ends
 /// with a newline.
 fn assert_lines_fit(what: &str, text: &str) {
@@ -956,14 +968,18 @@ fn hostile_fields_are_shortened_to_fit_and_the_line_still_deletes() {
     let l = &listed[0];
     assert_listed_shape(l);
     assert_eq!(l["organization_id"], "hostile1");
-    let shortened = [
-        assert_whole_or_shortened(&l["display_name"], &name, line),
-        assert_whole_or_shortened(&l["type"], &org_type, line),
-        assert_whole_or_shortened(&l["owner_email"], &email, line),
+    let fields = [
+        (&l["display_name"], &name),
+        (&l["type"], &org_type),
+        (&l["owner_email"], &email),
     ];
-    assert!(shortened.iter().any(|s| *s), "{line}");
+    for (field, original) in fields {
+        // Each is some 2000 bytes even as 500 characters: no two fit beside a third.
+        assert!(assert_whole_or_shortened(field, original, line), "{line}");
+    }
+    assert_evenly_shortened(&fields.map(|(f, _)| f), line);
     // Shortened no more than needed: the line is still long.
-    assert!(line.len() > 2 * 1024, "{} bytes: {line}", line.len());
+    assert!(line.len() > 3 * 1024, "{} bytes: {line}", line.len());
     assert_eq!(piped.listed.lines().last(), Some(end_line(1).as_str()));
     // Fed back as it is, the line stands for its organization.
     let d = piped.line();
@@ -1013,13 +1029,15 @@ fn a_hostile_display_name_and_message_are_shortened_to_fit() {
         for (line, raw) in run.lines.iter().zip(run.stdout.lines()) {
             assert_shape(line);
             assert_eq!(line["error"]["kind"], "forbidden", "{line}");
-            let mut shortened = assert_whole_or_shortened(&line["error"]["message"], &message, raw);
+            assert_whole_or_shortened(&line["error"]["message"], &message, raw);
             if args[0] == "--dry-run" {
-                shortened |= assert_whole_or_shortened(&line["display_name"], &name, raw);
-                assert!(
-                    shortened,
-                    "a line of 2 x 2000 bytes must be shortened: {raw}"
-                );
+                // Two texts of some 2000 bytes each: both are cut, to the same length.
+                let message_cut =
+                    assert_whole_or_shortened(&line["error"]["message"], &message, raw);
+                let name_cut = assert_whole_or_shortened(&line["display_name"], &name, raw);
+                assert!(message_cut && name_cut, "{raw}");
+                assert_evenly_shortened(&[&line["display_name"], &line["error"]["message"]], raw);
+                assert!(raw.len() > 3 * 1024, "shortened no more than needed: {raw}");
             }
         }
         for err in run.stderr.lines() {
