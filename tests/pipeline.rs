@@ -879,7 +879,7 @@ fn allow_production_lets_the_deletion_delete_them() {
 // ---------------------------------------------------------------------------------------------
 // Lines: at most 4096 bytes, each one write
 
-/// `n` characters of 4 bytes each, `tag` first (so fields can be told apart).
+/// `tag` (so fields can be told apart), then characters of 4 bytes, up to `bytes` bytes.
 fn wide(tag: &str, bytes: usize) -> String {
     let mut s = tag.to_owned();
     while s.len() + WIDE.len_utf8() <= bytes {
