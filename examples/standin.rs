@@ -6,14 +6,26 @@
 //!
 //! Organizations: each argument is `ID` or `ID=Display name`; prefix `readonly:` makes it a
 //! read-only (paused) organization. Without arguments: `demoorg1`, `demoorg2` and the read-only
-//! `demopaused`, plus four organizations for `--list` (types, creation dates relative to now,
+//! `demopaused`, plus five organizations for `--list` (types, creation dates relative to now,
 //! owners): the test organizations `cirun1a2b` (9 days old), `cirun3c4d` (3 days) and
-//! `cirun5e6f` (2 hours: a test still running), and the production `cidashboard` (30 days), all
-//! named `ci-...`. Tokens: `demo-token` may delete, `demo-viewer-token` may only read.
+//! `cirun5e6f` (2 hours: a test still running), `cirun7g8h` (5 days, its deletion already
+//! under way: life-cycle state `DELETING`, so the listing leaves it out), and the production
+//! `cidashboard` (30 days), all named `ci-...`. Tokens: `demo-token` may delete,
+//! `demo-viewer-token` may only read, `demo-apikey-token` is anonymous (as an API key set
+//! with `coveo auth:token`: it may read, never delete).
+//!
+//! Options, before or among the organizations, in every mode but `--bench`:
+//!
+//! - `--page-size N`: listing pages hold at most N organizations whatever `perPage` asks
+//!   (with the true `totalPages`), as the real platform may do;
+//! - `--report-object`: the privilege evaluation's `evaluationReport` is an object
+//!   `{"privilegeEvaluationResultCodes":[...]}` instead of one code string (the default, as
+//!   Coveo's own client types it).
 //!
 //! By hand (`make standin`): `standin --by-hand` serves the organizations of the README's
 //! examples in the foreground, prints the `export` lines to paste into another terminal, then
-//! one line per request received, until Ctrl-C.
+//! one line per request received, until Ctrl-C. With options:
+//! `cargo run --locked --example standin -- --by-hand --page-size 2 --report-object`.
 //!
 //! Bench mode (`make bench`): `standin --bench [--tls CA_FILE_OUT]` answers every `DELETE` with
 //! `204 No Content` and a fresh `X-Request-ID`, whatever the path and token (anything else gets
@@ -33,15 +45,73 @@ mod tls;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("--by-hand") {
-        return by_hand();
+/// How the fake platform plays, from the options.
+#[derive(Default)]
+struct Play {
+    page_size: Option<usize>,
+    report_object: bool,
+}
+
+impl Play {
+    /// Takes the options out of `args`, leaving the organizations; exits 2 on a bad one.
+    fn take(args: &mut Vec<String>) -> Play {
+        let mut play = Play::default();
+        let mut rest = Vec::new();
+        let mut words = std::mem::take(args).into_iter();
+        while let Some(word) = words.next() {
+            match word.as_str() {
+                "--page-size" => {
+                    let n = words.next().and_then(|n| n.parse::<usize>().ok());
+                    match n.filter(|&n| n > 0) {
+                        Some(n) => play.page_size = Some(n),
+                        None => usage("--page-size takes a whole number above 0"),
+                    }
+                }
+                "--report-object" => play.report_object = true,
+                _ if word.starts_with("--") && word != "--by-hand" => {
+                    usage(&format!("unknown option {word}"))
+                }
+                _ => rest.push(word),
+            }
+        }
+        *args = rest;
+        play
     }
+
+    fn apply(&self, mut platform: standin::Platform) -> standin::Platform {
+        if let Some(n) = self.page_size {
+            platform = platform.list_page_size(n);
+        }
+        if self.report_object {
+            platform = platform.report_as_object();
+        }
+        platform
+    }
+}
+
+fn usage(why: &str) -> ! {
+    eprintln!("standin: {why}");
+    eprintln!(
+        "usage: standin [--by-hand] [--page-size N] [--report-object] [[readonly:]ID[=NAME]...]"
+    );
+    eprintln!("       standin --bench [--tls CA_FILE_OUT]");
+    std::process::exit(2);
+}
+
+fn main() {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
     let servers = if args.first().map(String::as_str) == Some("--bench") {
         bench_servers(&args[1..])
     } else {
-        vec![platform_server(args)]
+        let play = Play::take(&mut args);
+        if let Some(i) = args.iter().position(|a| a == "--by-hand") {
+            args.remove(i);
+            if !args.is_empty() {
+                usage("--by-hand serves the organizations of the README's examples, no others");
+            }
+            return by_hand(&play);
+        }
+        vec![platform_server(args, &play)]
     };
 
     let mut out = std::io::stdout().lock();
@@ -60,8 +130,12 @@ fn main() {
 
 /// The fake platform with the organizations named by `args` (the demo's three without any),
 /// and the listable ones of [`listable`].
-fn platform_server(mut args: Vec<String>) -> standin::StandIn {
-    let mut platform = standin::Platform::new().token("demo-viewer-token", false);
+fn platform_server(mut args: Vec<String>, play: &Play) -> standin::StandIn {
+    let mut platform = play.apply(
+        standin::Platform::new()
+            .token("demo-viewer-token", false)
+            .anonymous_token("demo-apikey-token"),
+    );
     if args.is_empty() {
         args = [
             "demoorg1=Demo Org 1",
@@ -88,7 +162,7 @@ fn platform_server(mut args: Vec<String>) -> standin::StandIn {
     standin::StandIn::platform(platform)
 }
 
-/// The demo's organizations as the listing shows them, and four more for it.
+/// The demo's organizations as the listing shows them, and five more for it.
 fn listable(platform: standin::Platform) -> standin::Platform {
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -130,6 +204,8 @@ fn listable(platform: standin::Platform) -> standin::Platform {
             ago(2),
             Some("ci@example.com"),
         )
+        .deleting_org("cirun7g8h", "ci-run being deleted")
+        .listing_of("cirun7g8h", listed("Test", 5 * 24, "ci@example.com"))
         .listed_org(
             "cidashboard",
             "ci-dashboard",
@@ -152,8 +228,8 @@ const BY_HAND_ORGS: [&str; 7] = [
 
 /// `make standin`: the fake platform in the foreground, for trying the tool by hand from
 /// another terminal. Lists what it receives; Ctrl-C (SIGINT's default action) stops it.
-fn by_hand() {
-    let server = platform_server(BY_HAND_ORGS.map(String::from).to_vec());
+fn by_hand(play: &Play) {
+    let server = platform_server(BY_HAND_ORGS.map(String::from).to_vec(), play);
     let url = server.url();
     println!("Stand-in of the Coveo platform at {url}: this machine only, no account, no network.");
     println!("Paste these lines into another terminal, then try the README's examples there:");
@@ -178,10 +254,22 @@ fn by_hand() {
     println!();
     println!("Organizations: mytestorg1a2b3c, acme1, acme2, ci-run-20261128a1b2c3,");
     println!("ci-run-20261128d4e5f6, myorg, and demopaused (read-only: it cannot be deleted);");
-    println!("for --list, test organizations cirun1a2b, cirun3c4d, cirun5e6f and cidashboard.");
-    println!("Tokens: demo-token may delete; demo-viewer-token may only read; any other gets 401.");
+    println!("for --list, test organizations cirun1a2b, cirun3c4d, cirun5e6f, cirun7g8h (being");
+    println!("deleted: the listing leaves it out) and the production cidashboard.");
+    println!(
+        "Tokens: demo-token may delete; demo-viewer-token may only read; demo-apikey-token is"
+    );
+    println!("anonymous, like an API key (it may read, never delete); any other gets 401.");
+    if let Some(n) = play.page_size {
+        println!("Listing pages hold at most {n} organizations (--page-size).");
+    }
+    if play.report_object {
+        println!("The privilege evaluation answers its report as an object (--report-object).");
+    }
     println!("For instance: coveo-org-delete --dry-run acme1; coveo-org-delete acme1 (it asks);");
-    println!("coveo-org-delete --yes acme2 demopaused nosuchorg; echo $?");
+    println!("coveo-org-delete --yes acme2 demopaused nosuchorg; echo $?;");
+    println!("coveo-org-delete --list --type Test --name-prefix ci- --older-than 2d \\");
+    println!("  | coveo-org-delete --yes --from-file -");
     println!("Every start begins afresh. Ctrl-C stops it. Requests received:");
     let mut seen = 0;
     loop {

@@ -50,8 +50,9 @@ step "Without --yes and without a terminal, nothing is deleted (exit 2)" \
   COVEO_TOKEN=demo-token "$bin" --platform-url "$url" demoorg2
 
 # The nightly clean-up of test organizations. The stand-in also has ci-run test
-# organizations 9 days, 3 days and 2 hours old, and a production one named ci-dashboard.
-step "List the organizations the token can see: one JSON line each, oldest first" \
+# organizations 9 days, 3 days and 2 hours old, one 5 days old whose deletion is already under
+# way (the listing leaves it out), and a production one named ci-dashboard.
+step "List the organizations the token can see: one JSON line each, oldest first; the last line, end_of_list, says the listing is complete" \
   COVEO_TOKEN=demo-token "$bin" --platform-url "$url" --list
 step "Only test organizations named ci-... and created more than 2 days ago" \
   COVEO_TOKEN=demo-token "$bin" --platform-url "$url" --list --type Test --name-prefix ci- --older-than 2d
@@ -63,30 +64,39 @@ printf '{"version":"1.1.0","region":"us","environment":"prod","accessToken":"dem
   >"$cli_login/config.json"
 list_errors="$cli_login/list.err"
 
-# pipe_step TITLE TOKEN_SETTING: the listing (with TOKEN_SETTING) piped into a deletion (with
-# the CLI login), two processes joined by a pipe as cron runs them.
+# pipe_step TITLE TOKEN_SETTING LIST_OPTION...: the listing (with TOKEN_SETTING and the list
+# options) piped into a deletion (with the CLI login), two processes joined by a pipe as cron
+# runs them. A cron script runs it under 'set -o pipefail': the pipeline's status is then that
+# of its last command that failed.
 pipe_step() {
   local title=$1 token_setting=$2
+  shift 2
   echo "== $title"
-  echo "\$ $token_setting $bin --platform-url $url --list --type Test --name-prefix ci- --older-than 2d \\"
+  echo "\$ $token_setting $bin --platform-url $url --list $* \\"
   echo "    | COVEO_CONFIG_DIR=$cli_login $bin --platform-url $url --yes --missing-ok --from-file -"
-  local statuses
+  local statuses status
   set +e
-  env "$token_setting" "$bin" --platform-url "$url" --list --type Test --name-prefix ci- --older-than 2d 2>"$list_errors" \
+  env "$token_setting" "$bin" --platform-url "$url" --list "$@" 2>"$list_errors" \
     | env COVEO_CONFIG_DIR="$cli_login" "$bin" --platform-url "$url" --yes --missing-ok --from-file - 2>"$errors" \
     | sed 's/^/  stdout: /'
   statuses=("${PIPESTATUS[@]}")
   set -e
   sed 's/^/  stderr (listing): /' "$list_errors"
   sed 's/^/  stderr (deletion): /' "$errors"
-  echo "  exit statuses: listing ${statuses[0]}, deletion ${statuses[1]}"
+  status=0
+  for s in "${statuses[@]:0:2}"; do
+    if [ "$s" -ne 0 ]; then status=$s; fi
+  done
+  echo "  exit statuses: listing ${statuses[0]}, deletion ${statuses[1]}; with set -o pipefail, the pipeline's: $status"
   echo
 }
 
-pipe_step "A listing that fails (a token the platform refuses) ends with a failure line: nothing is deleted" \
-  COVEO_TOKEN=not-a-user-token
-pipe_step "The nightly clean-up: the listing piped into a deletion (token from the Coveo CLI's login)" \
-  COVEO_CONFIG_DIR="$cli_login"
+pipe_step "A listing that fails (a token the platform refuses): nothing is deleted, and the deletion exits 3 like the listing" \
+  COVEO_TOKEN=not-a-user-token --type Test --name-prefix ci- --older-than 2d
+pipe_step "A listing too wide (no --type): the production ci-dashboard stops the deletion (protected, exit 2); nothing is deleted" \
+  COVEO_CONFIG_DIR="$cli_login" --name-prefix ci- --older-than 2d
+pipe_step "The nightly clean-up: only test organizations; the old ones are deleted, the one being deleted is left out" \
+  COVEO_CONFIG_DIR="$cli_login" --type Test --name-prefix ci- --older-than 2d
 step "What is left: the test still running, the production ci-dashboard, the demo organizations" \
   COVEO_CONFIG_DIR="$cli_login" "$bin" --platform-url "$url" --list
 

@@ -12,4 +12,5 @@ mod interrupt;
 mod listing;
 mod login;
 mod newcomer;
+mod pipeline;
 mod resilience;

@@ -452,3 +452,255 @@ fn assert_field_order(raw: &str) {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Real shell pipelines: `bash -c 'set -o pipefail; A | filter | B'`, as cron runs them.
+
+/// Where a tool of the machine is (`bash`, `grep`, `strace`, ...), by absolute path: the
+/// scripts of [`shell`] run with a `PATH` that finds nothing, so every command in them is
+/// named by its absolute path. `None` if it is not installed.
+pub fn tool(name: &str) -> Option<String> {
+    ["/usr/local/bin", "/usr/bin", "/bin"]
+        .iter()
+        .map(|dir| format!("{dir}/{name}"))
+        .find(|path| std::path::Path::new(path).is_file())
+}
+
+/// [`tool`], for the tools every test machine has (a panic names the missing one).
+pub fn required_tool(name: &str) -> String {
+    tool(name)
+        .unwrap_or_else(|| panic!("{name} is not installed in /usr/local/bin, /usr/bin or /bin"))
+}
+
+/// `word` as one shell word: single-quoted, each `'` written as `'\''`.
+pub fn sh_quote(word: impl AsRef<std::ffi::OsStr>) -> String {
+    let word = word.as_ref().to_str().expect("a shell word of UTF-8");
+    format!("'{}'", word.replace('\'', r"'\''"))
+}
+
+/// `command` as the first command of a pipeline whose process ID is written to `pid_file`
+/// before it starts: `{ echo $BASHPID >FILE; exec COMMAND; }` (the subshell of the pipeline
+/// becomes the command, so the ID is the command's). For a test that signals one process of a
+/// pipeline: read the file only once the stand-in has seen that process's request.
+pub fn noting_pid(pid_file: &std::path::Path, command: &str) -> String {
+    format!(
+        "{{ echo $BASHPID >{}; exec {command}; }}",
+        sh_quote(pid_file)
+    )
+}
+
+/// The process ID that [`noting_pid`] wrote.
+pub fn noted_pid(pid_file: &std::path::Path) -> u32 {
+    let text = std::fs::read_to_string(pid_file)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", pid_file.display()));
+    text.trim()
+        .parse()
+        .unwrap_or_else(|e| panic!("{text:?} in {} is no process ID: {e}", pid_file.display()))
+}
+
+/// What a script sees of a shell pipeline.
+#[derive(Debug)]
+pub struct ShellRun {
+    /// The shell's exit status: the pipeline's, under `set -o pipefail` (the status of the
+    /// last command that failed, else 0).
+    pub status: i32,
+    /// The exit status of each command of the script's last pipeline (`PIPESTATUS`), in order.
+    pub statuses: Vec<i32>,
+    /// The stdout of the last command (and of whatever else writes to the shell's stdout).
+    pub stdout: String,
+    /// What the commands wrote to the shell's stderr (those not redirected elsewhere).
+    pub stderr: String,
+    /// stdout parsed, one JSON value per line (panics on a line that is not JSON).
+    pub lines: Vec<Value>,
+    pub elapsed: Duration,
+}
+
+/// A script for `bash -c`, run with `set -o pipefail`, an empty environment (but what
+/// [`Shell::env`] adds) and a `PATH` that finds nothing, within a deadline. The script's last
+/// command must be its pipeline: its `PIPESTATUS` is read after it.
+pub struct Shell {
+    script: String,
+    envs: Vec<(String, std::ffi::OsString)>,
+    stdin: Vec<u8>,
+    deadline: Duration,
+}
+
+pub fn shell(script: impl Into<String>) -> Shell {
+    Shell {
+        script: script.into(),
+        envs: Vec::new(),
+        stdin: Vec::new(),
+        deadline: DEFAULT_DEADLINE,
+    }
+}
+
+/// The binary's path as one shell word.
+pub fn bin_word() -> String {
+    sh_quote(BIN)
+}
+
+impl Shell {
+    pub fn env(mut self, k: &str, v: impl AsRef<std::ffi::OsStr>) -> Shell {
+        self.envs.push((k.to_owned(), v.as_ref().to_owned()));
+        self
+    }
+
+    pub fn stdin(mut self, bytes: &[u8]) -> Shell {
+        self.stdin = bytes.to_vec();
+        self
+    }
+
+    /// How long the whole script may run before every process it started is killed and the
+    /// test fails (default [`DEFAULT_DEADLINE`]).
+    pub fn deadline(mut self, limit: Duration) -> Shell {
+        self.deadline = limit;
+        self
+    }
+
+    /// Starts the script in a process group of its own (so that a deadline kills every
+    /// process of the pipeline, not only the shell).
+    pub fn spawn(self) -> ShellChild {
+        use std::os::unix::process::CommandExt;
+        let status_file = crate::support::temp_file("pipestatus", b"");
+        let script = format!(
+            "set -o pipefail\n{}\n__statuses=(\"${{PIPESTATUS[@]}}\" \"$?\")\nprintf '%s\\n' \"${{__statuses[*]}}\" >{}\nexit \"${{__statuses[-1]}}\"\n",
+            self.script,
+            sh_quote(&status_file)
+        );
+        let mut command = Command::new(required_tool("bash"));
+        command
+            .arg("-c")
+            .arg(&script)
+            .env_clear()
+            .env("PATH", "/nonexistent-so-commands-need-absolute-paths")
+            .envs(self.envs.iter().map(|(k, v)| (k, v)))
+            .process_group(0)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let child = command.spawn().expect("spawn bash");
+        ShellChild {
+            child: Some(child),
+            stdin: self.stdin,
+            deadline: self.deadline,
+            status_file,
+            script,
+            started: Instant::now(),
+        }
+    }
+
+    /// Runs the script to its end (see [`Shell::spawn`] and [`ShellChild::wait`]).
+    pub fn run(self) -> ShellRun {
+        self.spawn().wait()
+    }
+}
+
+/// A running [`Shell`] script; dropping it kills every process of its group.
+pub struct ShellChild {
+    child: Option<Child>,
+    stdin: Vec<u8>,
+    deadline: Duration,
+    status_file: std::path::PathBuf,
+    script: String,
+    started: Instant,
+}
+
+impl ShellChild {
+    /// Waits for the script's end, within its deadline (counted from its start); past it,
+    /// every process of the group is killed and the test fails with what the script printed.
+    pub fn wait(mut self) -> ShellRun {
+        let mut child = self.child.take().expect("the shell");
+        let deadline = self.started + self.deadline;
+        let feeder = child.stdin.take().map(|mut stdin| {
+            let input = std::mem::take(&mut self.stdin);
+            std::thread::spawn(move || {
+                let _ = stdin.write_all(&input);
+            })
+        });
+        let (done, closed) = mpsc::channel();
+        let (stdout, out_reader) = drain(child.stdout.take(), done.clone());
+        let (stderr, err_reader) = drain(child.stderr.take(), done);
+        let mut pipes_open = 2;
+        while pipes_open > 0 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match closed.recv_timeout(left) {
+                Ok(()) => pipes_open -= 1,
+                Err(_) => break,
+            }
+        }
+        let status = if pipes_open == 0 {
+            wait_until(&mut child, deadline)
+        } else {
+            None
+        };
+        let text = |b: &Seen| {
+            String::from_utf8_lossy(&b.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+        };
+        let Some(status) = status else {
+            kill_group(&mut child);
+            let _ = out_reader.join();
+            let _ = err_reader.join();
+            panic!(
+                "the script was still running after {:?} and was killed: {}\nstdout so far: {:?}\nstderr so far: {:?}",
+                self.deadline,
+                self.script,
+                text(&stdout),
+                text(&stderr)
+            );
+        };
+        let _ = out_reader.join();
+        let _ = err_reader.join();
+        if let Some(f) = feeder {
+            let _ = f.join();
+        }
+        let (stdout, stderr) = (text(&stdout), text(&stderr));
+        let code = status
+            .code()
+            .unwrap_or_else(|| panic!("the shell died of a signal: {status:?}\nstderr: {stderr}"));
+        let statuses: Vec<i32> = std::fs::read_to_string(&self.status_file)
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(|s| s.parse().expect("a status"))
+            .collect();
+        // The last number is the shell's own `$?`; the others are PIPESTATUS.
+        let Some((last, statuses)) = statuses.split_last() else {
+            panic!("the script ended before its pipeline: exit {code}\nstdout: {stdout:?}\nstderr: {stderr:?}\nscript: {}", self.script)
+        };
+        assert_eq!(*last, code, "the shell's status is its pipeline's");
+        assert!(!stderr.contains("panicked"), "a binary panicked: {stderr}");
+        let lines = stdout
+            .lines()
+            .map(|l| {
+                assert_field_order(l);
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l:?}"))
+            })
+            .collect();
+        ShellRun {
+            status: code,
+            statuses: statuses.to_vec(),
+            stdout,
+            stderr,
+            lines,
+            elapsed: self.started.elapsed(),
+        }
+    }
+}
+
+impl Drop for ShellChild {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            kill_group(&mut child);
+        }
+    }
+}
+
+/// SIGKILL to every process of the group that `child` leads (started with
+/// `process_group(0)`), then reaps the child. Never panics.
+fn kill_group(child: &mut Child) {
+    if let Ok(pgid) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: kill(2) has no memory-safety requirements. The child is not reaped yet, so
+        // its process group ID cannot belong to anyone else.
+        unsafe { libc::kill(-pgid, libc::SIGKILL) };
+    }
+    kill_and_reap(child);
+}

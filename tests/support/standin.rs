@@ -173,15 +173,51 @@ impl Action {
 struct Org {
     display_name: String,
     read_only: bool,
+    /// Its life-cycle state is `DELETING`: its deletion is under way.
+    deleting: bool,
+}
+
+impl Org {
+    fn new(display_name: &str) -> Org {
+        Org {
+            display_name: display_name.to_string(),
+            read_only: false,
+            deleting: false,
+        }
+    }
+
+    /// `organizationStatusModel.lifeCycleState`, as Coveo's client models it.
+    fn life_cycle_state(&self) -> &'static str {
+        if self.deleting {
+            "DELETING"
+        } else if self.read_only {
+            "PAUSED"
+        } else {
+            "ACTIVE"
+        }
+    }
+}
+
+/// What a token may do on the fake platform.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Access {
+    /// A user's token with Organization - Edit: may delete.
+    Edit,
+    /// A user's token with Organization - View only.
+    View,
+    /// A token set with `coveo auth:token` (an API key, a platform token): may read, never delete.
+    Anonymous,
 }
 
 /// A fake Coveo platform: organizations, accepted tokens, and what a DELETE does.
 #[derive(Clone, Debug)]
 pub struct Platform {
     orgs: BTreeMap<String, Org>,
-    /// token -> may edit (delete) organizations
-    tokens: HashMap<String, bool>,
+    tokens: HashMap<String, Access>,
     forbid_delete: bool,
+    /// `evaluationReport` as an object `{"privilegeEvaluationResultCodes":[...]}` instead of
+    /// one code string.
+    report_as_object: bool,
     /// `GET /rest/organizations`: what it shows and how it misbehaves.
     listing: Listing,
 }
@@ -196,42 +232,66 @@ impl Platform {
     /// No organizations; the token `demo-token` is a valid user token that may delete.
     pub fn new() -> Platform {
         let mut tokens = HashMap::new();
-        tokens.insert("demo-token".to_string(), true);
+        tokens.insert("demo-token".to_string(), Access::Edit);
         Platform {
             orgs: BTreeMap::new(),
             tokens,
             forbid_delete: false,
+            report_as_object: false,
             listing: Listing::default(),
         }
     }
 
-    /// Adds an organization.
+    /// Adds an organization (life-cycle state `ACTIVE`).
     pub fn org(mut self, id: &str, display_name: &str) -> Platform {
-        self.orgs.insert(
-            id.to_string(),
-            Org {
-                display_name: display_name.to_string(),
-                read_only: false,
-            },
-        );
+        self.orgs.insert(id.to_string(), Org::new(display_name));
         self
     }
 
-    /// Adds a read-only (paused) organization: readable, but a DELETE gets 403 `ORGANIZATION_IS_PAUSED`.
+    /// Adds a read-only (paused) organization: readable, but a DELETE gets 403
+    /// `ORGANIZATION_IS_PAUSED`, its privilege evaluation says `approved:false` with
+    /// `OPERATION_FORBIDDEN_FOR_ORGANIZATION_IN_READ_ONLY`, and its life-cycle state is `PAUSED`.
     pub fn read_only_org(mut self, id: &str, display_name: &str) -> Platform {
-        self.orgs.insert(
-            id.to_string(),
-            Org {
-                display_name: display_name.to_string(),
-                read_only: true,
-            },
-        );
+        let org = Org {
+            read_only: true,
+            ..Org::new(display_name)
+        };
+        self.orgs.insert(id.to_string(), org);
         self
     }
 
-    /// Accepts another token; `can_edit = false`: privilege evaluation says `approved:false`, DELETE gets 403.
+    /// Adds an organization whose deletion is under way: its life-cycle state is `DELETING`
+    /// (otherwise it is an organization like any other: readable, and a DELETE removes it).
+    pub fn deleting_org(mut self, id: &str, display_name: &str) -> Platform {
+        let org = Org {
+            deleting: true,
+            ..Org::new(display_name)
+        };
+        self.orgs.insert(id.to_string(), org);
+        self
+    }
+
+    /// Accepts another user's token; `can_edit = false`: privilege evaluation says
+    /// `approved:false` with `OPERATION_NOT_ALLOWED`, DELETE gets 403.
     pub fn token(mut self, token: &str, can_edit: bool) -> Platform {
-        self.tokens.insert(token.to_string(), can_edit);
+        let access = if can_edit { Access::Edit } else { Access::View };
+        self.tokens.insert(token.to_string(), access);
+        self
+    }
+
+    /// Accepts an anonymous token (one set with `coveo auth:token`: an API key or a platform
+    /// token): it may read and list, but privilege evaluation says `approved:false` with
+    /// `OPERATION_FORBIDDEN_FOR_ANONYMOUS_AUTHENTICATION`, and a DELETE gets 403.
+    pub fn anonymous_token(mut self, token: &str) -> Platform {
+        self.tokens.insert(token.to_string(), Access::Anonymous);
+        self
+    }
+
+    /// The privilege evaluation's `evaluationReport` is an object holding a list of codes,
+    /// `{"privilegeEvaluationResultCodes":["..."]}`, as older notes saw it, instead of one
+    /// code string, as Coveo's own client types it (the default).
+    pub fn report_as_object(mut self) -> Platform {
+        self.report_as_object = true;
         self
     }
 
@@ -252,8 +312,8 @@ impl Platform {
             .header("authorization")
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim);
-        let can_edit = match token.and_then(|t| self.tokens.get(t)) {
-            Some(&can_edit) => can_edit,
+        let access = match token.and_then(|t| self.tokens.get(t)) {
+            Some(&access) => access,
             None => {
                 return platform_reply(
                     401,
@@ -290,7 +350,18 @@ impl Platform {
                 let Some(org) = self.orgs.get(id) else {
                     return not_found(id);
                 };
-                if !can_edit {
+                if access == Access::Anonymous {
+                    return platform_reply(
+                        403,
+                        &request_id,
+                        serde_json::json!({
+                            "message": "Anonymous authentication (an API key or a platform token) cannot delete an organization.",
+                            "errorCode": "ACCESS_DENIED",
+                            "requestID": request_id,
+                        }),
+                    );
+                }
+                if access != Access::Edit {
                     return platform_reply(
                         403,
                         &request_id,
@@ -354,21 +425,28 @@ impl Platform {
                         }),
                     );
                 };
-                if !self.orgs.contains_key(id) {
+                let Some(org) = self.orgs.get(id) else {
                     return not_found(id);
-                }
-                // The result codes are illustrative; the client only reads `approved`.
-                let codes = if can_edit {
-                    serde_json::json!(["PRIVILEGE_GRANTED"])
+                };
+                let code = match access {
+                    Access::Anonymous => "OPERATION_FORBIDDEN_FOR_ANONYMOUS_AUTHENTICATION",
+                    Access::View => "OPERATION_NOT_ALLOWED",
+                    Access::Edit if org.read_only => {
+                        "OPERATION_FORBIDDEN_FOR_ORGANIZATION_IN_READ_ONLY"
+                    }
+                    Access::Edit => "OPERATION_GRANTED",
+                };
+                let report = if self.report_as_object {
+                    serde_json::json!({ "privilegeEvaluationResultCodes": [code] })
                 } else {
-                    serde_json::json!(["PRIVILEGE_MISSING"])
+                    serde_json::json!(code)
                 };
                 platform_reply(
                     200,
                     &request_id,
                     serde_json::json!({
-                        "approved": can_edit,
-                        "evaluationReport": {"privilegeEvaluationResultCodes": codes},
+                        "approved": code == "OPERATION_GRANTED",
+                        "evaluationReport": report,
                     }),
                 )
             }
@@ -410,6 +488,12 @@ struct Listing {
     only_gets: bool,
     /// (page, answers left, answer): that page gets this answer so many times.
     failing: Vec<(u64, usize, Reply)>,
+    /// At most this many items per page, whatever `perPage` asks.
+    page_size: Option<usize>,
+    /// Pages whose answers wait for [`StandIn::release`].
+    held: Vec<u64>,
+    /// The value of every `type` query parameter the listing received, in arrival order.
+    types_received: Vec<String>,
 }
 
 impl Listing {
@@ -423,6 +507,7 @@ impl Listing {
         if req.method != "GET" || path != "/rest/organizations" {
             return None;
         }
+        self.types_received.extend(query_values(query, "type"));
         let page = query_value(query, "page").and_then(|p| p.parse::<u64>().ok())?;
         let fault = self
             .failing
@@ -501,11 +586,44 @@ impl Platform {
         self
     }
 
+    /// Pages hold at most `n` items whatever `perPage` asks (Coveo's client promises nothing
+    /// about a page's length), with the true `totalPages` (`ceil(total / n)`) and
+    /// `totalEntries`: page `p` holds items `p * n` to `p * n + n - 1`.
+    pub fn list_page_size(mut self, n: usize) -> Platform {
+        assert!(n > 0, "a page size of 0 would never end");
+        self.listing.page_size = Some(n);
+        self
+    }
+
+    /// Every answer to page `page` of the listing (a page failing by
+    /// [`Platform::list_page_fails`] included) waits until [`StandIn::release`], or forever if
+    /// it is never called: a listing in flight between two pages, for as long as a test needs
+    /// to kill or signal it.
+    pub fn list_page_held(mut self, page: u64) -> Platform {
+        self.listing.held.push(page);
+        self
+    }
+
+    /// Whether the answer to `req` waits for [`StandIn::release`].
+    fn held(&self, req: &Request) -> bool {
+        let (path, query) = req.path.split_once('?').unwrap_or((&req.path, ""));
+        req.method == "GET"
+            && path == "/rest/organizations"
+            && query_value(query, "page")
+                .and_then(|p| p.parse::<u64>().ok())
+                .is_some_and(|p| self.listing.held.contains(&p))
+    }
+
     /// `GET /rest/organizations`: a bare array without a query string, else a page of it
-    /// (`page`, `perPage`, `sortBy` `createdDate` or `displayName`, `order`, `type`).
+    /// (`page`, `perPage`, `sortBy` `createdDate` or `displayName`, `order`, `type`,
+    /// `additionalFields`: each organization has its `organizationStatusModel` only when one
+    /// `additionalFields` parameter is `status`, as Coveo's client sends a list of one).
     fn list(&self, req: &Request, request_id: &str) -> Reply {
         let query = req.path.split_once('?').map_or("", |(_, q)| q);
         let type_wanted = query_value(query, "type").filter(|_| !self.listing.ignore_type);
+        let with_status = query_values(query, "additionalFields")
+            .iter()
+            .any(|f| f == "status");
         let mut items: Vec<serde_json::Value> = self
             .orgs
             .iter()
@@ -515,6 +633,13 @@ impl Platform {
                     "displayName": org.display_name,
                     "readOnly": org.read_only,
                 });
+                if with_status {
+                    item["organizationStatusModel"] = serde_json::json!({
+                        "lifeCycleState": org.life_cycle_state(),
+                        "paused": org.read_only,
+                        "readOnly": org.read_only,
+                    });
+                }
                 let listed = self.listing.fields.get(id).cloned().unwrap_or_default();
                 if let Some(ms) = listed.created_ms {
                     item["createdDate"] = ms.into();
@@ -557,10 +682,11 @@ impl Platform {
         let page: usize = query_value(query, "page")
             .and_then(|p| p.parse().ok())
             .unwrap_or(0);
-        let per_page: usize = query_value(query, "perPage")
+        let asked: usize = query_value(query, "perPage")
             .and_then(|p| p.parse().ok())
             .filter(|&n| n > 0)
             .unwrap_or(100);
+        let per_page = self.listing.page_size.map_or(asked, |n| n.min(asked));
         let total = items.len();
         let mut start = page.saturating_mul(per_page);
         if self.listing.shift_pages && page > 0 {
@@ -575,13 +701,32 @@ impl Platform {
     }
 }
 
-/// The value of `name` in a query string, percent-decoded (`+` is a space).
+/// The value of `name` in a query string, percent-decoded (`+` is a space); the first one
+/// when the parameter is repeated.
 pub fn query_value(query: &str, name: &str) -> Option<String> {
     let raw = query
         .split('&')
         .filter_map(|pair| pair.split_once('='))
         .find(|(k, _)| *k == name)?
         .1;
+    percent_decode(raw)
+}
+
+/// Every value of `name` in a query string, in order, percent-decoded (`name` alone, without
+/// `=`, counts as an empty value).
+pub fn query_values(query: &str, name: &str) -> Vec<String> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+        .filter(|(k, _)| *k == name)
+        .filter_map(|(_, v)| percent_decode(v))
+        .collect()
+}
+
+/// A query string's value percent-decoded (`+` is a space); `None` if it is not UTF-8 or a
+/// `%` is not followed by two hex digits.
+fn percent_decode(raw: &str) -> Option<String> {
     let bytes = raw.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -616,7 +761,7 @@ fn platform_reply(status: u16, request_id: &str, body: serde_json::Value) -> Rep
 enum Mode {
     Script(Vec<Action>),
     Handler(Box<dyn Fn(&Request) -> Action + Send + Sync>),
-    Platform(Mutex<Platform>),
+    Platform(Box<Mutex<Platform>>),
     /// Accept connections, never read or answer.
     Silent,
 }
@@ -714,7 +859,7 @@ impl Builder {
 
     /// A fake Coveo platform.
     pub fn platform(self, p: Platform) -> StandIn {
-        StandIn::start(Mode::Platform(Mutex::new(p)), self.tls)
+        StandIn::start(Mode::Platform(Box::new(Mutex::new(p))), self.tls)
     }
 
     /// Accepts TCP connections and never reads or answers (no TLS handshake either).
@@ -826,6 +971,20 @@ impl StandIn {
     pub fn assert_no_violations(&self) {
         let v = self.violations();
         assert!(v.is_empty(), "stand-in saw violations: {v:#?}");
+    }
+
+    /// Platform mode: the value of every `type` query parameter that `GET /rest/organizations`
+    /// received, in arrival order (empty in other modes).
+    pub fn type_params_received(&self) -> Vec<String> {
+        match &self.shared.mode {
+            Mode::Platform(p) => p
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .listing
+                .types_received
+                .clone(),
+            _ => Vec::new(),
+        }
     }
 
     /// Platform mode: IDs of the organizations that still exist (empty in other modes).
@@ -1101,14 +1260,18 @@ fn decide(shared: &Shared, req: Request) -> Action {
         Mode::Handler(f) => f(&req),
         Mode::Platform(p) => {
             let mut violations = Vec::new();
-            let reply = p
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .answer(&req, &mut violations);
+            let (reply, held) = {
+                let mut p = p.lock().unwrap_or_else(|e| e.into_inner());
+                (p.answer(&req, &mut violations), p.held(&req))
+            };
             if !violations.is_empty() {
                 shared.lock().violations.extend(violations);
             }
-            Action::Reply(reply)
+            if held {
+                Action::Held(reply)
+            } else {
+                Action::Reply(reply)
+            }
         }
         Mode::Silent => Action::Hang,
     }
