@@ -157,9 +157,33 @@ pub struct FailedRun {
     pub message: String,
 }
 
-/// Why a list deletes nothing at all: the lines the run prints instead, each as its
-/// organization ID (`None`: the whole run), kind, message and display name.
-pub type Refusal = (Option<String>, Kind, String, Option<String>);
+/// Why a list deletes nothing at all: one of the lines the run prints instead.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// `None`: the whole run.
+    pub id: Option<String>,
+    pub kind: Kind,
+    pub message: String,
+    pub display_name: Option<String>,
+    /// The stderr hint, when the kind's own would mislead.
+    pub hint: Option<&'static str>,
+}
+
+impl Refusal {
+    fn new(id: Option<String>, kind: Kind, message: String) -> Refusal {
+        Refusal {
+            id,
+            kind,
+            message,
+            display_name: None,
+            hint: None,
+        }
+    }
+}
+
+/// After a failure passed on from the run that printed the list: this run's own token and
+/// platform were not used, so the hint of an `unauthorized` would point the wrong way.
+const FAILED_RUN_HINT: &str = "hint: the run that printed this list failed, and its own stderr line says why; fix that, then run both again";
 
 impl List {
     /// IDs given on the command line, each once, at its first place.
@@ -183,10 +207,13 @@ impl List {
                 failed.message
             );
             let kind = kind.unwrap_or(Kind::InvalidOrganizationId);
-            return Err(vec![(None, kind, message, None)]);
+            return Err(vec![Refusal {
+                hint: Some(FAILED_RUN_HINT),
+                ..Refusal::new(None, kind, message)
+            }]);
         }
         if let Some(why) = self.unfinished {
-            return Err(vec![(None, Kind::IncompleteList, why, None)]);
+            return Err(vec![Refusal::new(None, Kind::IncompleteList, why)]);
         }
         let given = dedupe_protecting(self.given);
         if !allow_production {
@@ -201,7 +228,10 @@ impl List {
                     let message = format!(
                         "the list holds {what}, so nothing was sent; narrow the listing (--type Test) or pass --allow-production"
                     );
-                    Some((Some(g.text.clone()), Kind::Protected, message, name.clone()))
+                    Some(Refusal {
+                        display_name: name.clone(),
+                        ..Refusal::new(Some(g.text.clone()), Kind::Protected, message)
+                    })
                 })
                 .collect();
             if !protected.is_empty() {
@@ -213,12 +243,10 @@ impl List {
                 .iter()
                 .filter(|g| !g.valid())
                 .map(|g| {
-                    let message = g.message();
-                    (
+                    Refusal::new(
                         Some(g.text.clone()),
                         Kind::InvalidOrganizationId,
-                        message,
-                        None,
+                        g.message(),
                     )
                 })
                 .collect());
@@ -580,7 +608,9 @@ mod tests {
         ] {
             let refused = judged(&list, false).unwrap_err();
             assert_eq!(refused.len(), 1, "{list}");
-            let (id, kind, message, _) = &refused[0];
+            let Refusal {
+                id, kind, message, ..
+            } = &refused[0];
             assert_eq!((id, *kind), (&None, Kind::IncompleteList), "{list}");
             assert!(message.contains("end_of_list"), "{message}");
         }
@@ -595,17 +625,24 @@ mod tests {
         ] {
             let refused = judged(&list, false).unwrap_err();
             assert_eq!(refused.len(), 1);
-            let (id, kind, message, _) = &refused[0];
+            let Refusal {
+                id,
+                kind,
+                message,
+                hint,
+                ..
+            } = &refused[0];
             assert_eq!((id, *kind), (&None, Kind::Unauthorized));
+            assert_eq!(*hint, Some(FAILED_RUN_HINT));
             assert!(message.ends_with(": Invalid access token"), "{message}");
             assert!(!message.contains('{'), "{message}");
         }
         let unknown = r#"{"organization_id":null,"ok":false,"error":{"kind":"frobbed"}}"#;
         let refused = judged(unknown, false).unwrap_err();
-        assert_eq!(refused[0].1, Kind::InvalidOrganizationId);
+        assert_eq!(refused[0].kind, Kind::InvalidOrganizationId);
         let interrupted = r#"{"organization_id":null,"ok":false,"error":{"kind":"interrupted","message":"stopped by SIGTERM"}}"#;
         let refused = judged(interrupted, false).unwrap_err();
-        assert_eq!(refused[0].1.exit_status(), 130);
+        assert_eq!(refused[0].kind.exit_status(), 130);
     }
 
     #[test]
@@ -613,22 +650,28 @@ mod tests {
         let list = format!("{LISTED}\n{PRODUCTION}\nbad/id\n{}\n", end(2));
         let refused = judged(&list, false).unwrap_err();
         assert_eq!(refused.len(), 1);
-        let (id, kind, message, name) = &refused[0];
+        let Refusal {
+            id,
+            kind,
+            message,
+            display_name,
+            ..
+        } = &refused[0];
         assert_eq!((id.as_deref(), *kind), (Some("dash"), Kind::Protected));
-        assert_eq!(name.as_deref(), Some("ci-dashboard"));
+        assert_eq!(display_name.as_deref(), Some("ci-dashboard"));
         assert!(message.contains("'ci-dashboard'") && message.contains("--allow-production"));
         // Allowed, the invalid ID decides.
         let refused = judged(&list, true).unwrap_err();
-        assert_eq!(refused[0].1, Kind::InvalidOrganizationId);
+        assert_eq!(refused[0].kind, Kind::InvalidOrganizationId);
         let list = format!("{LISTED}\n{PRODUCTION}\n{}\n", end(2));
         assert_eq!(judged(&list, true).unwrap(), ["ci1", "dash"]);
         // A plain line carries no type: the user named it. Named twice, the type still counts.
         assert_eq!(judged("dash\n", false).unwrap(), ["dash"]);
         let list = format!("dash\n{PRODUCTION}\n{}\n", end(1));
-        assert_eq!(judged(&list, false).unwrap_err()[0].1, Kind::Protected);
+        assert_eq!(judged(&list, false).unwrap_err()[0].kind, Kind::Protected);
         // The line of a refused Production organization, fed back, is refused again.
         let refusal = r#"{"organization_id":"dash","ok":false,"result":"error","error":{"kind":"protected","message":"m"}}"#;
-        assert_eq!(judged(refusal, false).unwrap_err()[0].1, Kind::Protected);
+        assert_eq!(judged(refusal, false).unwrap_err()[0].kind, Kind::Protected);
     }
 
     #[test]

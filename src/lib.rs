@@ -85,12 +85,17 @@ pub fn run(args: Vec<OsString>, env: input::Env, out: &mut dyn Write) -> i32 {
     let given = match given.judge(options.allow_production) {
         Ok(given) => given,
         Err(refusals) => {
-            let unsent = refusals
-                .into_iter()
-                .map(|(id, kind, message, name)| Outcome {
-                    display_name: name,
-                    ..Outcome::unsent(id, dry_run, OrgError::new(kind, message))
-                });
+            let unsent = refusals.into_iter().map(|r| Outcome {
+                display_name: r.display_name,
+                ..Outcome::unsent(
+                    r.id,
+                    dry_run,
+                    OrgError {
+                        hint: r.hint,
+                        ..OrgError::new(r.kind, r.message)
+                    },
+                )
+            });
             return emit_all(out, unsent);
         }
     };

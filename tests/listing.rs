@@ -162,7 +162,7 @@ fn two_hundred_fifty_organizations_come_in_three_pages_oldest_first() {
             "type": "Test",
             "created": "2026-11-27T23:06:00Z",
             "read_only": false,
-            "lifecycle_state": null,
+            "lifecycle_state": "ACTIVE",
             "owner_email": "ci@example.com",
             "error": null,
         })
@@ -170,7 +170,7 @@ fn two_hundred_fifty_organizations_come_in_three_pages_oldest_first() {
     assert_eq!(run.lines[249]["created"], "2026-11-28T03:15:00Z");
     // Exactly the documented field order.
     assert!(run.stdout.starts_with(
-        r#"{"organization_id":"org249","ok":true,"result":"listed","display_name":"ci-run 249","type":"Test","created":"2026-11-27T23:06:00Z","read_only":false,"lifecycle_state":null,"owner_email":"ci@example.com","error":null}"#
+        r#"{"organization_id":"org249","ok":true,"result":"listed","display_name":"ci-run 249","type":"Test","created":"2026-11-27T23:06:00Z","read_only":false,"lifecycle_state":"ACTIVE","owner_email":"ci@example.com","error":null}"#
     ));
     assert!(run.stdout.ends_with(
         "\n{\"organization_id\":null,\"ok\":true,\"result\":\"end_of_list\",\"listed\":250,\"error\":null}\n"

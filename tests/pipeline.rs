@@ -313,7 +313,7 @@ impl<'a> Nightly<'a> {
     }
 
     fn run(self) -> Piped {
-        self.spawn().wait()
+        self.spawn().finish()
     }
 }
 
@@ -323,8 +323,8 @@ impl Started {
         noted_pid(self.files.pid.as_ref().expect("a pipeline noting its pid"))
     }
 
-    fn wait(self) -> Piped {
-        let shell = self.child.wait();
+    fn finish(self) -> Piped {
+        let shell = self.child.finish();
         let read =
             |p: &PathBuf| String::from_utf8(std::fs::read(p).unwrap()).expect("UTF-8 output");
         // LIST | tee | [FILTER |] DELETE: tee's own status is in `shell.statuses`.
@@ -366,7 +366,7 @@ fn a_listing_killed_between_two_pages_deletes_nothing() {
     // Page 0 is printed; page 1 is asked for and held: the listing is between two pages.
     s.wait_for_requests(2, LIMIT);
     kill(started.listing_pid(), libc::SIGKILL);
-    let piped = started.wait();
+    let piped = started.finish();
 
     assert_eq!(piped.list_status, 128 + libc::SIGKILL, "{piped:#?}");
     assert_eq!(piped.list_stderr, "");
@@ -471,6 +471,14 @@ fn an_expired_token_listing_makes_the_pipeline_exit_3_and_sends_nothing() {
         )),
         "{piped:#?}"
     );
+    // The deletion's own token was never used: its hint points at the listing, not at it.
+    assert!(
+        piped.delete_stderr.trim_end().ends_with(
+            "; hint: the run that printed this list failed, and its own stderr line says why; fix that, then run both again"
+        ),
+        "{piped:#?}"
+    );
+    assert!(!piped.delete_stderr.contains("tied to a user"), "{piped:#?}");
     // The listing's one refused GET; nothing of the deletion.
     assert_eq!(s.sent(), gets(&[0]));
     assert_eq!(s.connections(), 1);
@@ -519,7 +527,7 @@ fn an_interrupted_listing_makes_the_pipeline_exit_130_whatever_the_signal() {
         kill(started.listing_pid(), signal);
         // The signal is handled before the listing reads the held page.
         s.release();
-        let piped = started.wait();
+        let piped = started.finish();
 
         assert_eq!(piped.list_status, 128 + signal, "{name}: {piped:#?}");
         let listed = piped.listed_lines();

@@ -591,7 +591,7 @@ impl Shell {
 
     /// Runs the script to its end (see [`Shell::spawn`] and [`ShellChild::wait`]).
     pub fn run(self) -> ShellRun {
-        self.spawn().wait()
+        self.spawn().finish()
     }
 }
 
@@ -608,7 +608,7 @@ pub struct ShellChild {
 impl ShellChild {
     /// Waits for the script's end, within its deadline (counted from its start); past it,
     /// every process of the group is killed and the test fails with what the script printed.
-    pub fn wait(mut self) -> ShellRun {
+    pub fn finish(mut self) -> ShellRun {
         let mut child = self.child.take().expect("the shell");
         let deadline = self.started + self.deadline;
         let feeder = child.stdin.take().map(|mut stdin| {
