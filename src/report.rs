@@ -232,10 +232,14 @@ impl ExitStatus {
 }
 
 /// Writes one outcome: its JSON line to `out`, flushed at once, and for a failure its human
-/// line to stderr. `Err` when `out` cannot be written: the run must stop.
+/// line to stderr (but for an organization a signal kept from starting). `Err` when `out`
+/// cannot be written: the run must stop.
 pub fn emit(out: &mut dyn Write, o: &Outcome) -> std::io::Result<()> {
-    if let Err(e) = &o.result {
-        stderr_line(&human_line(o, e));
+    match &o.result {
+        // Not started: the run tells them all in one line once it stops (see `run_all`).
+        Err(e) if matches!(e.kind, Kind::Interrupted(_)) && o.attempts == 0 && o.id.is_some() => {}
+        Err(e) => stderr_line(&human_line(o, e)),
+        Ok(_) => {}
     }
     write_line(out, &json_line(o))
 }
