@@ -170,7 +170,10 @@ pub fn human_line(o: &Outcome, e: &OrgError) -> String {
         } else if let Some(hint) = e.hint {
             line.push_str(&format!("; {hint}"));
         } else if matches!(e.kind, Kind::Unauthorized | Kind::Forbidden) {
-            line.push_str(&format!("; {}", o.token_hint.unwrap_or(TOKEN_HINT)));
+            line.push_str(&format!(
+                "; {}",
+                o.token_hint.as_deref().unwrap_or(TOKEN_HINT)
+            ));
         }
         if e.kind == Kind::Usage {
             line.push_str(" (see --help)");
