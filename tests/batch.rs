@@ -2,6 +2,7 @@
 //! terminal, checked from outside: JSON lines, exit status, stderr, and what the stand-in
 //! platform received.
 
+use crate::support::assert_nothing_sent;
 use crate::support::bin::{self, assert_shape, Run};
 use crate::support::pty;
 use crate::support::standin::{Action, Platform, Request, StandIn};
@@ -96,16 +97,6 @@ fn deletes(standin: &StandIn) -> Vec<Request> {
         .into_iter()
         .filter(|r| r.method == "DELETE")
         .collect()
-}
-
-/// Not a byte reached the stand-in.
-fn assert_nothing_sent(standin: &StandIn) {
-    assert!(
-        standin.requests().is_empty(),
-        "requests: {:?}",
-        standin.sent()
-    );
-    assert_eq!(standin.connections(), 0, "connections were opened");
 }
 
 /// The DELETE of `id` as the tool must send it: method, path, the token, no body.

@@ -2,6 +2,7 @@
 //! binary against a stand-in platform on a real socket and checks the JSON line(s), the exit
 //! status, stderr, and what the stand-in received (or that it received nothing).
 
+use crate::support::assert_nothing_sent;
 use crate::support::bin::{assert_shape, cmd, Run};
 use crate::support::standin::{Action, Reply, Request, StandIn};
 use crate::support::temp_file;
@@ -52,18 +53,6 @@ fn delete(standin: &StandIn, extra: &[&str], ids: &[&str]) -> Run {
         .args(extra)
         .args(ids)
         .run()
-}
-
-/// The stand-in saw not even a TCP connection.
-fn assert_nothing_sent(standin: &StandIn) {
-    let seen: Vec<String> = standin
-        .requests()
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect();
-    assert!(seen.is_empty(), "requests were sent: {seen:?}");
-    assert_eq!(standin.connections(), 0, "a connection was opened");
-    standin.assert_no_violations();
 }
 
 /// The one request the stand-in received: a DELETE of `path`.

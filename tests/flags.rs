@@ -2,6 +2,7 @@
 //! value, a value forgotten (the next word is one of the tool's own options), and a flag's own
 //! bad value named before anything about the environment.
 
+use crate::support::assert_nothing_sent;
 use crate::support::bin::{cmd, Cmd, Run};
 use crate::support::proxy::ConnectProxy;
 use crate::support::standin::{Action, Platform, Reply, StandIn};
@@ -10,11 +11,6 @@ use serde_json::Value;
 use std::time::Duration;
 
 const TOKEN: &str = "demo-token";
-
-fn assert_nothing_sent(standin: &StandIn) {
-    assert!(standin.requests().is_empty(), "{:?}", standin.sent());
-    assert_eq!(standin.connections(), 0, "a connection was opened");
-}
 
 /// A deletion of `acme1` on the platform stand-in, with `words` before the ID.
 fn delete(standin: &StandIn, words: &[&str]) -> Cmd {

@@ -4,6 +4,7 @@
 //! test checks what a script sees (JSON lines, exit status, stderr) and what was received.
 
 use crate::resilience::imf_fixdate;
+use crate::support::assert_nothing_sent;
 use crate::support::bin::{assert_shape, cmd, Cmd, Run};
 use crate::support::proxy::ConnectProxy;
 use crate::support::standin::{Action, Reply, Request, StandIn};
@@ -57,12 +58,6 @@ fn assert_deletes(s: &StandIn, orgs: &[&str]) -> Vec<Request> {
     }
     s.assert_no_violations();
     reqs
-}
-
-/// The stand-in saw not even a TCP connection.
-fn assert_nothing_sent(s: &StandIn) {
-    assert_eq!(s.sent(), Vec::<String>::new(), "requests were sent");
-    assert_eq!(s.connections(), 0, "a connection was opened");
 }
 
 /// A successful line of `org`.

@@ -3,6 +3,7 @@
 //! panic, an unbounded read, a line that claims what did not happen). Each test runs the real
 //! binary and checks what the server received as well as what was printed.
 
+use crate::support::assert_nothing_sent;
 use crate::support::bin::{assert_shape, cmd, Cmd, Run};
 use crate::support::proxy::ConnectProxy;
 use crate::support::standin::{Action, Reply, StandIn};
@@ -27,11 +28,6 @@ fn delete_as(standin: &StandIn, token: &str) -> Cmd {
         .token(token)
         .platform(&standin.url())
         .args(["--yes", "acme1"])
-}
-
-fn assert_nothing_sent(standin: &StandIn) {
-    assert!(standin.requests().is_empty(), "{:#?}", standin.requests());
-    assert_eq!(standin.connections(), 0, "a connection was opened");
 }
 
 // ---------------------------------------------------------------------------------------------

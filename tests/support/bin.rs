@@ -1,6 +1,9 @@
 //! Runs the compiled binary the way a script does, and captures what a script would see.
 
-use serde_json::Value;
+pub use super::line::{assert_listed_shape, assert_shape};
+use super::line::{expect_line, parse_lines, ANY, SOME};
+use super::{SECRET, TOKEN};
+use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
@@ -38,18 +41,18 @@ impl Run {
     /// A failure of the whole run (bad flag, configuration, ...): exit 2, one line whose
     /// `organization_id` is null and on which nothing was sent, of this `kind`, and one stderr
     /// line naming it. Returns the message.
+    #[track_caller]
     pub fn run_failure(&self, kind: &str) -> &str {
         assert_eq!(self.status, 2, "{self:#?}");
-        let line = self.line();
-        assert_shape(line);
-        assert_eq!(line["organization_id"], Value::Null, "{line}");
-        assert_eq!(line["error"]["kind"], kind, "{self:#?}");
-        for field in ["http_status", "request_id", "display_name"] {
-            assert_eq!(line[field], Value::Null, "{field}: {line}");
-        }
-        assert_eq!(line["attempts"], 0, "{line}");
-        assert_eq!(line["error"]["coveo_error_code"], Value::Null, "{line}");
-        assert_eq!(line["error"]["retry_after_s"], Value::Null, "{line}");
+        expect_line(
+            self.line(),
+            json!({
+                "organization_id": null, "ok": false, "result": "error", "dry_run": ANY,
+                "http_status": null, "attempts": 0, "elapsed_ms": ANY, "request_id": null,
+                "display_name": null,
+                "error": {"kind": kind, "message": SOME, "coveo_error_code": null, "retry_after_s": null}
+            }),
+        );
         assert_eq!(self.stderr.lines().count(), 1, "stderr: {}", self.stderr);
         assert!(
             self.stderr
@@ -57,9 +60,12 @@ impl Run {
             "stderr: {}",
             self.stderr
         );
-        let message = line["error"]["message"].as_str().expect("a message");
-        assert!(!message.is_empty(), "{line}");
-        message
+        self.line()["error"]["message"].as_str().expect("a message")
+    }
+
+    /// stderr's lines.
+    pub fn stderr_lines(&self) -> Vec<&str> {
+        self.stderr.lines().collect()
     }
 
     /// Asserts `secret` appears nowhere in stdout or stderr.
@@ -93,6 +99,23 @@ pub fn cmd() -> Cmd {
         stdin: Vec::new(),
         deadline: DEFAULT_DEADLINE,
     }
+}
+
+/// The binary against the stand-in at `url`, with `COVEO_TOKEN` the stand-in platform's
+/// [`TOKEN`].
+pub fn against(url: &str) -> Cmd {
+    cmd().token(TOKEN).platform(url)
+}
+
+/// `--yes ARGS...` against the stand-in at `url`, with `COVEO_TOKEN` the distinctive
+/// [`SECRET`] (for stand-ins that take any token), run to its end.
+pub fn delete_at(url: &str, args: &[&str]) -> Run {
+    cmd()
+        .token(SECRET)
+        .platform(url)
+        .arg("--yes")
+        .args(args)
+        .run()
 }
 
 impl Cmd {
@@ -135,6 +158,17 @@ impl Cmd {
     /// The underlying command, for tests that need to drive the process themselves.
     pub fn command(self) -> Command {
         self.cmd
+    }
+
+    /// Runs to the end within the deadline, stdin empty, for output that is no JSON lines
+    /// (`--help`, `--version`).
+    pub fn output(self) -> Output {
+        let (mut command, deadline) = (self.cmd, self.deadline);
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        output_within(&mut command, deadline)
     }
 
     /// Runs to the end; panics if the process dies of a signal or panics, or is still running
@@ -195,13 +229,7 @@ fn run_of(out: Output, elapsed: Duration) -> Run {
         !stderr.contains("panicked"),
         "the binary panicked: {stderr}"
     );
-    let lines = stdout
-        .lines()
-        .map(|l| {
-            assert_field_order(l);
-            serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))
-        })
-        .collect();
+    let lines = parse_lines(&stdout);
     Run {
         status,
         stdout,
@@ -318,6 +346,15 @@ pub fn wait_until(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
     }
 }
 
+/// A child process killed and reaped when the test lets go of it, even on a failed assertion.
+pub struct Reaped(pub Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        kill_and_reap(&mut self.0);
+    }
+}
+
 /// Kills a child and reaps it, within a bound: safe in `Drop` and after a failed assertion
 /// (it never panics). Whether it was reaped.
 pub fn kill_and_reap(child: &mut Child) -> bool {
@@ -332,123 +369,6 @@ pub fn kill_and_reap(child: &mut Child) -> bool {
                 pause = (pause * 2).min(Duration::from_millis(20));
             }
             _ => return false,
-        }
-    }
-}
-
-/// The fields of a JSON line, in their order, all always present.
-pub const FIELDS: [&str; 10] = [
-    "organization_id",
-    "ok",
-    "result",
-    "dry_run",
-    "http_status",
-    "attempts",
-    "elapsed_ms",
-    "request_id",
-    "display_name",
-    "error",
-];
-pub const ERROR_FIELDS: [&str; 4] = ["kind", "message", "coveo_error_code", "retry_after_s"];
-
-/// Every field present, nothing else, each of the right JSON type.
-pub fn assert_shape(line: &Value) {
-    let obj = line
-        .as_object()
-        .unwrap_or_else(|| panic!("not an object: {line}"));
-    let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
-    keys.sort_unstable();
-    let mut want = FIELDS.to_vec();
-    want.sort_unstable();
-    assert_eq!(keys, want, "fields of {line}");
-    assert!(line["ok"].is_boolean(), "ok: {line}");
-    assert!(line["result"].is_string(), "result: {line}");
-    assert!(line["dry_run"].is_boolean(), "dry_run: {line}");
-    assert!(line["attempts"].is_u64(), "attempts: {line}");
-    assert!(line["elapsed_ms"].is_u64(), "elapsed_ms: {line}");
-    assert!(
-        line["http_status"].is_null() || line["http_status"].is_u64(),
-        "http_status: {line}"
-    );
-    match &line["error"] {
-        Value::Null => assert_eq!(line["ok"], true, "ok without error: {line}"),
-        Value::Object(e) => {
-            assert_eq!(line["ok"], false, "{line}");
-            assert_eq!(line["result"], "error", "{line}");
-            let mut keys: Vec<&str> = e.keys().map(String::as_str).collect();
-            keys.sort_unstable();
-            let mut want = ERROR_FIELDS.to_vec();
-            want.sort_unstable();
-            assert_eq!(keys, want, "error fields of {line}");
-            assert!(e["kind"].is_string() && e["message"].is_string(), "{line}");
-        }
-        other => panic!("error is neither null nor an object: {other}"),
-    }
-}
-
-/// The fields of a line of `--list`, in their order, all always present.
-pub const LISTED_FIELDS: [&str; 10] = [
-    "organization_id",
-    "ok",
-    "result",
-    "display_name",
-    "type",
-    "created",
-    "read_only",
-    "lifecycle_state",
-    "owner_email",
-    "error",
-];
-
-/// The fields of the end line of `--list`, in their order.
-pub const END_FIELDS: [&str; 5] = ["organization_id", "ok", "result", "listed", "error"];
-
-/// A line of `--list`: every field present, nothing else, each of the right JSON type.
-pub fn assert_listed_shape(line: &Value) {
-    let obj = line
-        .as_object()
-        .unwrap_or_else(|| panic!("not an object: {line}"));
-    let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
-    keys.sort_unstable();
-    let mut want = LISTED_FIELDS.to_vec();
-    want.sort_unstable();
-    assert_eq!(keys, want, "fields of {line}");
-    assert!(line["organization_id"].is_string(), "{line}");
-    assert_eq!(line["ok"], true, "{line}");
-    assert_eq!(line["result"], "listed", "{line}");
-    assert_eq!(line["error"], Value::Null, "{line}");
-    for f in [
-        "display_name",
-        "type",
-        "created",
-        "lifecycle_state",
-        "owner_email",
-    ] {
-        assert!(line[f].is_null() || line[f].is_string(), "{f}: {line}");
-    }
-    assert!(
-        line["read_only"].is_null() || line["read_only"].is_boolean(),
-        "{line}"
-    );
-}
-
-/// The fields of a raw line appear in [`FIELDS`] (or [`LISTED_FIELDS`]) order (a `Value`
-/// forgets the order).
-fn assert_field_order(raw: &str) {
-    let mut from = 0;
-    let fields: &[&str] = if raw.contains(r#""ok":true,"result":"listed","#) {
-        &LISTED_FIELDS
-    } else if raw.starts_with(r#"{"organization_id":null,"ok":true,"result":"end_of_list","#) {
-        &END_FIELDS
-    } else {
-        &FIELDS
-    };
-    for f in fields {
-        // Inside a JSON string a quote is escaped, so `"name":` only matches a key.
-        let key = format!("\"{f}\":");
-        match raw[from..].find(&key) {
-            Some(i) => from += i + key.len(),
-            None => panic!("field {f} missing or out of order: {raw}"),
         }
     }
 }
@@ -668,13 +588,7 @@ impl ShellChild {
         };
         assert_eq!(*last, code, "the shell's status is its pipeline's");
         assert!(!stderr.contains("panicked"), "a binary panicked: {stderr}");
-        let lines = stdout
-            .lines()
-            .map(|l| {
-                assert_field_order(l);
-                serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l:?}"))
-            })
-            .collect();
+        let lines = parse_lines(&stdout);
         ShellRun {
             status: code,
             statuses: statuses.to_vec(),

@@ -16,6 +16,8 @@ const MAX_HEAD: usize = 64 * 1024;
 #[derive(Default)]
 struct State {
     heads: Vec<String>,
+    /// Client connections accepted.
+    connections: usize,
     /// Every socket the proxy holds (client and upstream sides), to shut them down on drop.
     open: HashMap<usize, TcpStream>,
     next_socket: usize,
@@ -130,6 +132,11 @@ impl ConnectProxy {
         self.shared.lock().heads.clone()
     }
 
+    /// Client connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.shared.lock().connections
+    }
+
     /// Blocks until at least `n` request heads arrived; panics after `limit`.
     pub fn wait_for_requests(&self, n: usize, limit: Duration) {
         let deadline = Instant::now() + limit;
@@ -195,6 +202,7 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
         let Some(id) = shared.register(&client) else {
             return;
         };
+        shared.lock().connections += 1;
         let sh = Arc::clone(&shared);
         shared.spawn(format!("proxy-conn-{id}"), move || {
             handle(&sh, &client);

@@ -29,7 +29,7 @@ pub struct Session {
 pub struct Finished {
     pub status: i32,
     pub stdout: String,
-    /// stdout parsed, one JSON value per line.
+    /// stdout parsed, one JSON value per line (each line's fields checked to be in order).
     pub lines: Vec<Value>,
     /// Everything the terminal showed, with the terminal's `\r` removed.
     pub terminal: String,
@@ -169,10 +169,7 @@ impl Session {
             "the binary panicked: {terminal}"
         );
         let stdout = String::from_utf8(stdout).expect("stdout is UTF-8");
-        let lines = stdout
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
-            .collect();
+        let lines = super::line::parse_lines(&stdout);
         Finished {
             status,
             stdout,

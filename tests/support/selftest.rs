@@ -219,3 +219,51 @@ fn a_run_past_its_deadline_is_killed_and_fails_with_what_it_printed() {
     assert!(started.elapsed() < LIMIT, "took {:?}", started.elapsed());
     silent.wait_for_connections(1, LIMIT);
 }
+
+#[test]
+fn expect_line_compares_every_field_and_its_placeholders() {
+    use super::line::{between, containing, expect_line, one_of, starting_with, ANY, SOME};
+    use serde_json::json;
+    let line = json!({
+        "organization_id": "acme1", "ok": false, "result": "error", "dry_run": false,
+        "http_status": 503, "attempts": 2, "elapsed_ms": 12, "request_id": "rid-1",
+        "display_name": null,
+        "error": {"kind": "server_error", "message": "HTTP 503 Service Unavailable",
+                  "coveo_error_code": null, "retry_after_s": 30}
+    });
+    let expected = || {
+        json!({
+            "organization_id": "acme1", "ok": false, "result": "error", "dry_run": false,
+            "http_status": 503, "attempts": between(1, 2), "elapsed_ms": ANY,
+            "request_id": SOME, "display_name": ANY,
+            "error": {"kind": one_of(&["timeout", "server_error"]),
+                      "message": starting_with("HTTP 503"), "coveo_error_code": null,
+                      "retry_after_s": 30}
+        })
+    };
+    expect_line(&line, expected());
+    let fails = |change: &dyn Fn(&mut serde_json::Value)| {
+        let mut want = expected();
+        change(&mut want);
+        std::panic::catch_unwind(|| expect_line(&line, want)).is_err()
+    };
+    // A value, a matcher, a field left out, a field too many, in the error object too.
+    assert!(fails(&|w| w["http_status"] = json!(502)));
+    assert!(fails(&|w| w["attempts"] = json!(between(3, 4))));
+    assert!(fails(&|w| w["error"]["message"] = json!(containing("504"))));
+    assert!(fails(&|w| w["error"]["kind"] = json!(one_of(&["timeout"]))));
+    assert!(fails(&|w| w["display_name"] = json!(SOME)));
+    assert!(fails(&|w| {
+        w.as_object_mut().unwrap().remove("elapsed_ms");
+    }));
+    assert!(fails(&|w| w["extra"] = json!(ANY)));
+    assert!(fails(&|w| {
+        w["error"].as_object_mut().unwrap().remove("retry_after_s");
+    }));
+    // A line of no known shape fails whatever is expected.
+    let odd = json!({"organization_id": "acme1"});
+    assert!(
+        std::panic::catch_unwind(|| expect_line(&odd, json!({"organization_id": "acme1"})))
+            .is_err()
+    );
+}

@@ -1,0 +1,274 @@
+//! The JSON lines the tool prints, and the one way to assert one: [`expect_line`], which
+//! compares every field of a line with an expected `json!({...})`.
+//!
+//! Fields whose value varies from run to run (`elapsed_ms`, a request ID the stand-in made up)
+//! or that a test does not pin down take a placeholder instead of a value: [`ANY`], [`SOME`],
+//! or a matcher made by [`containing`], [`starting_with`], [`one_of`] or [`between`]. Every
+//! field must still be named, with its value or a placeholder: a line with a field the
+//! expectation does not name, or without one it names, fails.
+
+use serde_json::Value;
+
+/// The fields of a line about an organization (or of a failed run), in their order, all
+/// always present.
+pub const FIELDS: [&str; 10] = [
+    "organization_id",
+    "ok",
+    "result",
+    "dry_run",
+    "http_status",
+    "attempts",
+    "elapsed_ms",
+    "request_id",
+    "display_name",
+    "error",
+];
+/// The fields of a line's `error` object, when it is not null.
+pub const ERROR_FIELDS: [&str; 4] = ["kind", "message", "coveo_error_code", "retry_after_s"];
+
+/// The fields of a line of `--list`, in their order, all always present.
+pub const LISTED_FIELDS: [&str; 10] = [
+    "organization_id",
+    "ok",
+    "result",
+    "display_name",
+    "type",
+    "created",
+    "read_only",
+    "lifecycle_state",
+    "owner_email",
+    "error",
+];
+
+/// The fields of the end line of `--list`, in their order.
+pub const END_FIELDS: [&str; 5] = ["organization_id", "ok", "result", "listed", "error"];
+
+/// Placeholder: any value, `null` included (the field must still be there).
+pub const ANY: &str = "\u{1}any";
+/// Placeholder: any value but `null` and the empty string.
+pub const SOME: &str = "\u{1}some";
+
+/// Marks the placeholders: no text of the tool's starts with this control character.
+const MARK: char = '\u{1}';
+
+/// Matcher: a string that contains `text`.
+pub fn containing(text: &str) -> String {
+    format!("{MARK}contains:{text}")
+}
+
+/// Matcher: a string that starts with `text`.
+pub fn starting_with(text: &str) -> String {
+    format!("{MARK}starts:{text}")
+}
+
+/// Matcher: a string equal to one of `values`.
+pub fn one_of(values: &[&str]) -> String {
+    format!("{MARK}oneof:{}", serde_json::to_string(values).unwrap())
+}
+
+/// Matcher: a whole number from `low` to `high`, both included.
+pub fn between(low: u64, high: u64) -> String {
+    format!("{MARK}between:{low}:{high}")
+}
+
+/// Asserts that `line` is `expected` in every field: the same fields (in the `error` object
+/// too), each with the expected value or matching its placeholder; and that the line is of
+/// one of the tool's three shapes, each field of the right JSON type (so that a placeholder
+/// cannot hide a field of the wrong type).
+#[track_caller]
+pub fn expect_line(line: &Value, expected: Value) {
+    assert_known_shape(line);
+    let mut wrong = Vec::new();
+    compare("", line, &expected, &mut wrong);
+    assert!(
+        wrong.is_empty(),
+        "the line differs from what was expected:\n  {}\nline:     {line}\nexpected: {}",
+        wrong.join("\n  "),
+        show(&expected)
+    );
+}
+
+/// The expectation as JSON, with its placeholders spelled out.
+fn show(expected: &Value) -> String {
+    expected.to_string().replace("\\u0001", "?")
+}
+
+/// Collects in `wrong` every place where `got` is not `want`.
+fn compare(at: &str, got: &Value, want: &Value, wrong: &mut Vec<String>) {
+    match (want, got) {
+        (Value::String(w), _) if w.starts_with(MARK) => {
+            if !matches(w, got) {
+                wrong.push(format!("{at}: {got} does not match {}", &w[1..]));
+            }
+        }
+        (Value::Object(w), Value::Object(g)) => {
+            for key in g.keys().filter(|k| !w.contains_key(*k)) {
+                wrong.push(format!(
+                    "{at}.{key}: not expected (name it, with ANY if need be)"
+                ));
+            }
+            for (key, w) in w {
+                match g.get(key) {
+                    Some(g) => compare(&format!("{at}.{key}"), g, w, wrong),
+                    None => wrong.push(format!("{at}.{key}: missing from the line")),
+                }
+            }
+        }
+        (w, g) if w == g => {}
+        (w, g) => wrong.push(format!("{at}: {g}, not {}", show(w))),
+    }
+}
+
+/// Whether `got` matches the placeholder `pattern` (which starts with [`MARK`]).
+fn matches(pattern: &str, got: &Value) -> bool {
+    let text = got.as_str();
+    let rest = &pattern[MARK.len_utf8()..];
+    match rest {
+        "any" => true,
+        "some" => !got.is_null() && text != Some(""),
+        _ => {
+            let (name, arg) = rest.split_once(':').expect("a matcher");
+            match name {
+                "contains" => text.is_some_and(|t| t.contains(arg)),
+                "starts" => text.is_some_and(|t| t.starts_with(arg)),
+                "oneof" => {
+                    let values: Vec<String> = serde_json::from_str(arg).expect("one_of's values");
+                    text.is_some_and(|t| values.iter().any(|v| v == t))
+                }
+                "between" => {
+                    let (low, high) = arg.split_once(':').expect("between's bounds");
+                    let (low, high): (u64, u64) = (low.parse().unwrap(), high.parse().unwrap());
+                    got.as_u64().is_some_and(|n| (low..=high).contains(&n))
+                }
+                other => panic!("no such matcher: {other}"),
+            }
+        }
+    }
+}
+
+/// The sorted keys of an object.
+fn keys(obj: &serde_json::Map<String, Value>) -> Vec<&str> {
+    let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    keys
+}
+
+fn sorted<const N: usize>(fields: [&'static str; N]) -> Vec<&'static str> {
+    let mut fields = fields.to_vec();
+    fields.sort_unstable();
+    fields
+}
+
+/// The line has the fields of one of the three kinds of line, each of the right type.
+#[track_caller]
+fn assert_known_shape(line: &Value) {
+    let obj = line
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {line}"));
+    let got = keys(obj);
+    if got == sorted(FIELDS) {
+        assert_shape(line);
+    } else if got == sorted(LISTED_FIELDS) {
+        assert_listed_shape(line);
+    } else if got == sorted(END_FIELDS) {
+        assert!(line["organization_id"].is_null(), "{line}");
+        assert_eq!(line["ok"], true, "{line}");
+        assert_eq!(line["result"], "end_of_list", "{line}");
+        assert!(line["listed"].is_u64(), "{line}");
+        assert!(line["error"].is_null(), "{line}");
+    } else {
+        panic!("the fields of no kind of line: {line}");
+    }
+}
+
+/// A line about an organization (or a failed run): every field present, nothing else, each
+/// of the right JSON type.
+#[track_caller]
+pub fn assert_shape(line: &Value) {
+    assert!(line["organization_id"].is_null() || line["organization_id"].is_string());
+    assert!(line["ok"].is_boolean(), "ok: {line}");
+    assert!(line["result"].is_string(), "result: {line}");
+    assert!(line["dry_run"].is_boolean(), "dry_run: {line}");
+    assert!(line["attempts"].is_u64(), "attempts: {line}");
+    assert!(line["elapsed_ms"].is_u64(), "elapsed_ms: {line}");
+    for field in ["request_id", "display_name"] {
+        assert!(
+            line[field].is_null() || line[field].is_string(),
+            "{field}: {line}"
+        );
+    }
+    assert!(
+        line["http_status"].is_null() || line["http_status"].is_u64(),
+        "http_status: {line}"
+    );
+    match &line["error"] {
+        Value::Null => assert_eq!(line["ok"], true, "ok without error: {line}"),
+        Value::Object(e) => {
+            assert_eq!(line["ok"], false, "{line}");
+            assert_eq!(line["result"], "error", "{line}");
+            assert_eq!(keys(e), sorted(ERROR_FIELDS), "error fields of {line}");
+            assert!(e["kind"].is_string() && e["message"].is_string(), "{line}");
+            let code = &e["coveo_error_code"];
+            assert!(code.is_null() || code.is_string(), "{line}");
+            let wait = &e["retry_after_s"];
+            assert!(wait.is_null() || wait.is_u64(), "{line}");
+        }
+        other => panic!("error is neither null nor an object: {other}"),
+    }
+}
+
+/// A line of `--list`: every field present, nothing else, each of the right JSON type.
+#[track_caller]
+pub fn assert_listed_shape(line: &Value) {
+    assert!(line["organization_id"].is_string(), "{line}");
+    assert_eq!(line["ok"], true, "{line}");
+    assert_eq!(line["result"], "listed", "{line}");
+    assert_eq!(line["error"], Value::Null, "{line}");
+    for f in [
+        "display_name",
+        "type",
+        "created",
+        "lifecycle_state",
+        "owner_email",
+    ] {
+        assert!(line[f].is_null() || line[f].is_string(), "{f}: {line}");
+    }
+    assert!(
+        line["read_only"].is_null() || line["read_only"].is_boolean(),
+        "{line}"
+    );
+}
+
+/// stdout parsed, one JSON value per line, each line's fields checked to come in their order
+/// (a `Value` forgets the order). Panics on a line that is not JSON.
+#[track_caller]
+pub fn parse_lines(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|l| {
+            assert_field_order(l);
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l:?}"))
+        })
+        .collect()
+}
+
+/// The fields of a raw line appear in [`FIELDS`] (or [`LISTED_FIELDS`], [`END_FIELDS`]) order.
+#[track_caller]
+fn assert_field_order(raw: &str) {
+    let mut from = 0;
+    let fields: &[&str] = if raw.contains(r#""ok":true,"result":"listed","#) {
+        &LISTED_FIELDS
+    } else if raw.starts_with(r#"{"organization_id":null,"ok":true,"result":"end_of_list","#) {
+        &END_FIELDS
+    } else {
+        &FIELDS
+    };
+    for f in fields {
+        // Inside a JSON string a quote is escaped, so `"name":` only matches a key.
+        let key = format!("\"{f}\":");
+        match raw[from..].find(&key) {
+            Some(i) => from += i + key.len(),
+            None => panic!("field {f} missing or out of order: {raw}"),
+        }
+    }
+}
