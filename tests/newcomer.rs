@@ -6,14 +6,10 @@
 
 use crate::support::bin::{self, assert_shape, Run};
 use crate::support::proxy::ConnectProxy;
-use crate::support::pty;
-use crate::support::standin::{Action, Platform, Reply, Request, StandIn};
+use crate::support::standin::StandIn;
 use crate::support::tls::pki;
-use serde_json::Value;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// The stand-in platform's user token that may delete organizations.
-const TOKEN: &str = "demo-token";
 /// A token for stand-ins that take any token: it must appear nowhere in the output.
 const SECRET: &str = "newcomer-token-5f3a9c71";
 /// A proxy password: it must appear nowhere in the output either.
@@ -21,8 +17,6 @@ const PROXY_PASSWORD: &str = "pr0xy-s3cret-81d2";
 /// Upper bound of every wait on the binary; reached only when it misbehaves.
 const LIMIT: Duration = Duration::from_secs(20);
 const EU_HOST: &str = "platform-eu.cloud.coveo.com";
-const ASK_ID: &str = "Type the organization ID to confirm: ";
-const ASK_COUNT: &str = "Type the number of organizations to confirm: ";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -31,25 +25,6 @@ const ASK_COUNT: &str = "Type the number of organizations to confirm: ";
 /// killed and the test fails.
 fn run(cmd: bin::Cmd) -> Run {
     cmd.deadline(LIMIT).run()
-}
-
-/// The usual fake platform of these tests.
-fn platform() -> Platform {
-    Platform::new()
-        .org("acme1", "Acme One")
-        .org("acme2", "Acme Two")
-        .org("acme3", "Acme Three")
-        .read_only_org("paused", "Paused Org")
-}
-
-/// Starts the binary at a pseudo-terminal against `standin` with `COVEO_TOKEN=token`.
-fn at_terminal(standin: &StandIn, token: &str, args: &[&str]) -> pty::Session {
-    let cmd = bin::cmd()
-        .token(token)
-        .platform(&standin.url())
-        .args(args)
-        .command();
-    pty::spawn(cmd, LIMIT)
 }
 
 fn count(haystack: &str, needle: &str) -> usize {
@@ -83,226 +58,8 @@ fn assert_connection_failure(r: &Run, message: &str) {
 // ---------------------------------------------------------------------------------------------
 // The prompt: an answer that settles the organization is reported at once
 
-/// A stand-in whose GET of an organization gets `reply` (with request ID `req-get`), and
-/// whose DELETE is a violation: none may be sent.
-fn get_answers(reply: Reply) -> StandIn {
-    let reply = reply.header("X-Request-ID", "req-get");
-    StandIn::handler(move |r: &Request| match r.method.as_str() {
-        "GET" => Action::Reply(reply.clone()),
-        _ => Action::json(599, r#"{"message":"stand-in: no DELETE may be sent"}"#),
-    })
-}
-
-#[test]
-fn prompt_reports_401_403_404_and_read_only_at_once_without_asking() {
-    let cases = [
-        (
-            Reply::new(401).json(
-                r#"{"error":"invalid_token","error_description":"Invalid access token"}"#,
-            ),
-            "unauthorized",
-            401,
-            3,
-            Value::Null,
-        ),
-        (
-            Reply::new(403).json(
-                r#"{"message":"You are not authorized to view this organization.","errorCode":"ACCESS_DENIED"}"#,
-            ),
-            "forbidden",
-            403,
-            3,
-            Value::Null,
-        ),
-        (
-            Reply::new(404).json(
-                r#"{"message":"Organization 'acme1' does not exist.","errorCode":"ORGANIZATION_NOT_FOUND"}"#,
-            ),
-            "not_found",
-            404,
-            4,
-            Value::Null,
-        ),
-        (
-            Reply::new(200).json(r#"{"id":"acme1","displayName":"Acme One","readOnly":true}"#),
-            "read_only",
-            200,
-            1,
-            Value::from("Acme One"),
-        ),
-    ];
-    for (reply, kind, http_status, exit, display_name) in cases {
-        let standin = get_answers(reply);
-        let done = at_terminal(&standin, SECRET, &["acme1"]).finish();
-
-        assert!(!done.terminal.contains(ASK_ID), "{kind}: asked: {done:#?}");
-        assert!(!done.terminal.contains("About to"), "{kind}: {done:#?}");
-        assert_eq!(done.lines.len(), 1, "{kind}: {done:#?}");
-        let line = &done.lines[0];
-        assert_shape(line);
-        assert_eq!(line["organization_id"], "acme1", "{line}");
-        assert_eq!(line["result"], "error", "{line}");
-        assert_eq!(line["error"]["kind"], kind, "{line}");
-        assert_eq!(line["attempts"], 1, "{line}");
-        assert_eq!(line["http_status"], http_status, "{line}");
-        assert_eq!(line["request_id"], "req-get", "{line}");
-        assert_eq!(line["display_name"], display_name, "{line}");
-        assert_eq!(done.status, exit, "{kind}: {done:#?}");
-        let human = format!("coveo-org-delete: acme1: {kind}");
-        assert!(done.terminal.starts_with(&human), "{:?}", done.terminal);
-        assert_eq!(done.terminal.lines().count(), 1, "{:?}", done.terminal);
-        assert!(!done.terminal.contains(SECRET) && !done.stdout.contains(SECRET));
-        assert_eq!(standin.sent(), ["GET /rest/organizations/acme1"], "{kind}");
-        standin.assert_no_violations();
-    }
-}
-
-#[test]
-fn prompt_with_missing_ok_and_a_404_is_already_absent_without_asking() {
-    let standin = get_answers(Reply::new(404).json(
-        r#"{"message":"Organization 'acme1' does not exist.","errorCode":"ORGANIZATION_NOT_FOUND"}"#,
-    ));
-    let done = at_terminal(&standin, SECRET, &["--missing-ok", "acme1"]).finish();
-
-    assert_eq!(
-        done.terminal, "",
-        "nothing asked, nothing failed: {done:#?}"
-    );
-    assert_eq!(done.lines.len(), 1, "{done:#?}");
-    let line = &done.lines[0];
-    assert_shape(line);
-    assert_eq!(line["organization_id"], "acme1", "{line}");
-    assert_eq!(line["ok"], true, "{line}");
-    assert_eq!(line["result"], "already_absent", "{line}");
-    assert_eq!(line["attempts"], 1, "{line}");
-    assert_eq!(line["http_status"], 404, "{line}");
-    assert_eq!(line["request_id"], "req-get", "{line}");
-    assert_eq!(done.status, 0, "{done:#?}");
-    assert_eq!(standin.sent(), ["GET /rest/organizations/acme1"]);
-    standin.assert_no_violations();
-}
-
-#[test]
-fn prompt_for_a_read_only_organization_of_the_platform_names_it() {
-    let standin = StandIn::platform(platform());
-    let done = at_terminal(&standin, TOKEN, &["paused"]).finish();
-    assert!(!done.terminal.contains(ASK_ID), "{done:#?}");
-    assert_eq!(done.lines.len(), 1, "{done:#?}");
-    let line = &done.lines[0];
-    assert_shape(line);
-    assert_eq!(line["error"]["kind"], "read_only", "{line}");
-    assert_eq!(line["display_name"], "Paused Org", "{line}");
-    assert_eq!(done.status, 1);
-    assert_eq!(standin.sent(), ["GET /rest/organizations/paused"]);
-    assert!(standin.remaining_orgs().contains(&"paused".to_owned()));
-}
-
-#[test]
-fn prompt_asks_anyway_when_the_get_gets_no_answer() {
-    let standin = StandIn::handler(|r| match r.method.as_str() {
-        "GET" => Action::Close,
-        _ => Action::Reply(Reply::new(204).header("X-Request-ID", "req-delete")),
-    });
-    let mut session = at_terminal(&standin, SECRET, &["acme1"]);
-    let prompt = session.read_until(ASK_ID);
-    assert!(
-        prompt.contains("organization acme1 on"),
-        "no name: {prompt:?}"
-    );
-    session.type_line("acme1");
-    let done = session.finish();
-
-    assert_eq!(done.status, 0, "{done:#?}");
-    assert_eq!(done.lines.len(), 1, "{done:#?}");
-    let line = &done.lines[0];
-    assert_shape(line);
-    assert_eq!(line["result"], "deleted", "{line}");
-    assert_eq!(line["attempts"], 2, "the GET and the DELETE: {line}");
-    assert_eq!(line["http_status"], 204, "{line}");
-    assert_eq!(line["request_id"], "req-delete", "{line}");
-    assert!(line["display_name"].is_null(), "{line}");
-    assert_eq!(
-        standin.sent(),
-        [
-            "GET /rest/organizations/acme1",
-            "DELETE /rest/organizations/acme1"
-        ]
-    );
-}
-
-#[test]
-fn typing_30_when_3_organizations_are_asked_for_does_not_confirm() {
-    let standin = StandIn::platform(platform());
-    let ids = ["acme1", "acme2", "acme3"];
-    let mut session = at_terminal(&standin, TOKEN, &ids);
-    session.read_until(ASK_COUNT);
-    session.type_line("30");
-    let done = session.finish();
-
-    assert_eq!(done.status, 2, "{done:#?}");
-    assert_eq!(done.lines.len(), 3, "{done:#?}");
-    for (line, id) in done.lines.iter().zip(ids) {
-        assert_shape(line);
-        assert_eq!(line["organization_id"], id, "{line}");
-        assert_eq!(line["error"]["kind"], "not_confirmed", "{line}");
-        assert_eq!(line["attempts"], 0, "{line}");
-    }
-    assert!(standin.requests().is_empty(), "{:?}", standin.sent());
-    assert_eq!(standin.remaining_orgs().len(), 4);
-}
-
-#[test]
-fn elapsed_ms_leaves_out_the_time_spent_typing() {
-    for (typed, result) in [("acme1", "deleted"), ("acme-one", "error")] {
-        let standin = StandIn::platform(platform());
-        let mut session = at_terminal(&standin, TOKEN, &["acme1"]);
-        session.read_until(ASK_ID);
-        // A slow person at the keyboard (not synchronisation: the prompt is already shown).
-        let typing = Instant::now();
-        std::thread::sleep(Duration::from_millis(1200));
-        session.type_line(typed);
-        let done = session.finish();
-        assert!(typing.elapsed() >= Duration::from_millis(1200));
-
-        assert_eq!(done.lines.len(), 1, "{done:#?}");
-        let line = &done.lines[0];
-        assert_shape(line);
-        assert_eq!(line["result"], result, "{line}");
-        let ms = line["elapsed_ms"].as_u64().unwrap();
-        assert!(ms < 1000, "typing time counted: {line}");
-        let deleted = standin.requests().iter().any(|r| r.method == "DELETE");
-        assert_eq!(deleted, result == "deleted", "{:?}", standin.sent());
-        if result == "error" {
-            assert_eq!(line["error"]["kind"], "not_confirmed", "{line}");
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Usage
-
-#[test]
-fn no_arguments_at_a_terminal_show_the_usage_too() {
-    let done = pty::spawn(bin::cmd().command(), LIMIT).finish();
-    assert_eq!(done.status, 2, "{done:#?}");
-    assert_eq!(done.lines.len(), 1, "{done:#?}");
-    let line = &done.lines[0];
-    assert_shape(line);
-    assert!(line["organization_id"].is_null(), "{line}");
-    assert_eq!(line["error"]["kind"], "usage", "{line}");
-    let shown = &done.terminal;
-    assert!(
-        shown.starts_with("coveo-org-delete: usage: no organization ID given"),
-        "{shown}"
-    );
-    assert!(
-        shown.contains("Usage: coveo-org-delete [OPTIONS] ORG_ID..."),
-        "{shown}"
-    );
-    assert!(shown.contains("--from-file FILE"), "{shown}");
-    assert!(shown.contains("coveo-org-delete --help"), "{shown}");
-    assert_eq!(count(shown, "(see --help)"), 1, "{shown}");
-}
 
 #[test]
 fn no_arguments_without_a_terminal_are_one_json_line_and_one_stderr_line() {
@@ -535,48 +292,6 @@ fn a_certificate_for_another_name_gets_no_issuer_hint() {
 
 // ---------------------------------------------------------------------------------------------
 // --verbose
-
-/// The `--verbose` lines among stderr's (or the terminal's) lines.
-fn attempt_lines(text: &str) -> Vec<&str> {
-    text.lines().filter(|l| l.contains(" -> ")).collect()
-}
-
-#[test]
-fn verbose_at_the_prompt_is_one_line_per_attempt_without_the_token() {
-    let standin = StandIn::script(vec![
-        Action::json(200, r#"{"id":"acme1","displayName":"Acme One"}"#),
-        Action::Reply(Reply::new(503).header("Retry-After", "0")),
-        Action::status(204),
-    ]);
-    let url = format!("{}/rest/organizations/acme1", standin.url());
-    let mut session = at_terminal(&standin, SECRET, &["--verbose", "acme1"]);
-    // The GET that fetched the name was shown before the prompt.
-    let before = session.read_until(ASK_ID);
-    let first = attempt_lines(&before);
-    assert_eq!(first.len(), 1, "{before:?}");
-    let get = format!("coveo-org-delete: GET {url} -> 200 OK (");
-    assert!(first[0].starts_with(&get), "{before:?}");
-    session.type_line("acme1");
-    let done = session.finish();
-    assert_eq!(done.status, 0, "{done:#?}");
-    let line = &done.lines[0];
-    assert_eq!(line["result"], "deleted", "{line}");
-    assert_eq!(line["attempts"], 3, "{line}");
-    let lines = attempt_lines(&done.terminal);
-    assert_eq!(lines.len(), 3, "one line per attempt: {:?}", done.terminal);
-    for (l, (method, what)) in lines.iter().zip([
-        ("GET", "200 OK"),
-        ("DELETE", "503 Service Unavailable"),
-        ("DELETE", "204 No Content"),
-    ]) {
-        let start = format!("coveo-org-delete: {method} {url} -> {what} (");
-        assert!(l.starts_with(&start), "{l:?} should start with {start:?}");
-        assert!(l.ends_with(" ms)"), "{l}");
-    }
-    assert!(!done.terminal.contains(SECRET) && !done.stdout.contains(SECRET));
-    assert!(!done.terminal.contains("Bearer"), "{:?}", done.terminal);
-    standin.assert_no_violations();
-}
 
 #[test]
 fn verbose_names_the_proxy_an_attempt_could_not_reach() {

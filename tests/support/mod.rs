@@ -294,6 +294,16 @@ pub fn kill(pid: u32, signal: libc::c_int) {
     assert_eq!(rc, 0, "kill: {}", std::io::Error::last_os_error());
 }
 
+/// The one stderr line for all the organizations a signal kept from starting.
+pub fn not_started(count: usize, signal: &str) -> String {
+    let what = if count == 1 {
+        "1 organization was".to_owned()
+    } else {
+        format!("{count} organizations were")
+    };
+    format!("coveo-org-delete: interrupted: {what} not started (the run was stopped by {signal}); nothing was sent for them")
+}
+
 /// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) of a time, as a server would send it.
 pub fn imf_fixdate(t: SystemTime) -> String {
     let secs = t.duration_since(UNIX_EPOCH).expect("after 1970").as_secs();

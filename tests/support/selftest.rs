@@ -267,3 +267,17 @@ fn expect_line_compares_every_field_and_its_placeholders() {
             .is_err()
     );
 }
+
+#[test]
+fn the_screen_model_shows_what_a_terminal_shows() {
+    // A row overwritten after `\r` and erased, and a line glued to a status line.
+    assert_eq!(
+        super::pty::screen(b"\r\x1b[K[1/2] deleting a\r\x1b[K{\"x\":1}\r\n[2/2]\r\x1b[Kdone\r\n"),
+        ["{\"x\":1}", "done"]
+    );
+    assert_eq!(
+        super::pty::screen(b"[1/3] deleting acme1{\"organization_id\":1}\n"),
+        ["[1/3] deleting acme1{\"organization_id\":1}"]
+    );
+    assert_eq!(super::pty::screen(b"abcdef\rXY\n"), ["XYcdef"]);
+}
