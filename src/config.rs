@@ -5,7 +5,7 @@
 
 use crate::cli::Options;
 use crate::input::{read_bounded, read_regular, text, Env};
-use crate::kind::{Failure, Kind};
+use crate::outcome::{Error, Kind};
 use crate::target::{self, Base};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -94,9 +94,9 @@ pub struct Config {
 
 /// A variable that names the platform. Empty is an error even when a flag would override
 /// it: `COVEO_PLATFORM_URL="$STAGING_URL"` with the variable unset must never mean production.
-fn platform_var(env: Env, var: &str) -> Result<Option<String>, Failure> {
+fn platform_var(env: Env, var: &str) -> Result<Option<String>, Error> {
     match text(env, var)? {
-        Some(v) if v.is_empty() => Err(Failure::config(format!(
+        Some(v) if v.is_empty() => Err(Error::config(format!(
             "{var} is set but empty (an unset shell variable?); give it a value or unset it"
         ))),
         other => Ok(other),
@@ -152,12 +152,12 @@ fn login_setting(login: Option<&crate::login::Login>, key: &str) -> Option<Setti
 }
 
 /// A name from `allowed`, in any letter case; `(name, kind of a later error about it)`.
-fn one_of(s: Option<Setting>, allowed: &[&str], default: &str) -> Result<(String, Kind), Failure> {
+fn one_of(s: Option<Setting>, allowed: &[&str], default: &str) -> Result<(String, Kind), Error> {
     match s {
         None => Ok((default.to_owned(), Kind::Config)),
         Some(s) => match target::choose(&s.value, allowed) {
             Some(name) => Ok((name, s.kind)),
-            None => Err(Failure::new(
+            None => Err(Error::new(
                 s.kind,
                 target::not_one_of(&s.origin, allowed, &s.value),
             )),
@@ -165,7 +165,7 @@ fn one_of(s: Option<Setting>, allowed: &[&str], default: &str) -> Result<(String
     }
 }
 
-pub fn build(o: &Options, env: Env) -> Result<Config, Failure> {
+pub fn build(o: &Options, env: Env) -> Result<Config, Error> {
     // All three are read first: an empty one is an error whatever the flags say.
     let env_region = platform_var(env, "COVEO_REGION")?;
     let env_environment = platform_var(env, "COVEO_ENVIRONMENT")?;
@@ -174,7 +174,7 @@ pub fn build(o: &Options, env: Env) -> Result<Config, Failure> {
         // The flag would be silently beaten by a variable the user may not know is set.
         for (given, flag) in [(&o.region, "--region"), (&o.environment, "--environment")] {
             if given.is_some() {
-                return Err(Failure::config(format!(
+                return Err(Error::config(format!(
                     "{flag} was given but COVEO_PLATFORM_URL is set, and it decides where requests go; drop {flag} or unset COVEO_PLATFORM_URL"
                 )));
             }
@@ -206,7 +206,7 @@ pub fn build(o: &Options, env: Env) -> Result<Config, Failure> {
     let base = match o.platform_url.clone().or(env_url) {
         // A rejected base URL is a config error, flag or not: it is the one setting whose
         // mistake decides which platform receives the token.
-        Some(url) => Base::parse(&url).map_err(Failure::config)?,
+        Some(url) => Base::parse(&url).map_err(Error::config)?,
         None => {
             let host = target::platform_host(&region.0, &environment.0).map_err(|m| {
                 // Usage only when both halves of the bad pair came from flags.
@@ -215,7 +215,7 @@ pub fn build(o: &Options, env: Env) -> Result<Config, Failure> {
                 } else {
                     Kind::Config
                 };
-                Failure::new(kind, m)
+                Error::new(kind, m)
             })?;
             Base::for_host(host)
         }
@@ -252,7 +252,7 @@ const TOKEN_SOURCES: &str = "a token comes from --token-file FILE, else COVEO_TO
 
 /// The first of `--token-file`, `COVEO_TOKEN` and the Coveo CLI's login. Messages never
 /// include the token.
-fn token(file: Option<&Path>, env: Env) -> Result<(Token, TokenSource), Failure> {
+fn token(file: Option<&Path>, env: Env) -> Result<(Token, TokenSource), Error> {
     let (raw, source) = if let Some(path) = file {
         (token_file_line(path)?, TokenSource::File(path.to_owned()))
     } else if let Some(v) = text(env, "COVEO_TOKEN")? {
@@ -262,7 +262,7 @@ fn token(file: Option<&Path>, env: Env) -> Result<(Token, TokenSource), Failure>
         match crate::login::read(env)? {
             Ok((raw, login)) => (raw, TokenSource::Login(login)),
             Err(why) => {
-                return Err(Failure::config(format!(
+                return Err(Error::config(format!(
                     "no token: no --token-file, COVEO_TOKEN is not set, and {why}; {TOKEN_SOURCES}"
                 )))
             }
@@ -272,23 +272,23 @@ fn token(file: Option<&Path>, env: Env) -> Result<(Token, TokenSource), Failure>
 }
 
 /// Trims the token and drops a leading `Bearer ` (copied from a header), then checks it.
-fn checked_token(raw: &str, source: &TokenSource) -> Result<Token, Failure> {
+fn checked_token(raw: &str, source: &TokenSource) -> Result<Token, Error> {
     let mut token = raw.trim();
     if token.len() >= 7 && token[..7].eq_ignore_ascii_case("bearer ") {
         token = token[7..].trim_start();
     }
     if token.is_empty() {
-        return Err(Failure::config(format!(
+        return Err(Error::config(format!(
             "no token: {source} is empty; {TOKEN_SOURCES}"
         )));
     }
     if !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Failure::config(format!(
+        return Err(Error::config(format!(
             "the token from {source} contains whitespace, control or non-ASCII characters"
         )));
     }
     if token.len() > TOKEN_LIMIT {
-        return Err(Failure::config(format!(
+        return Err(Error::config(format!(
             "the token from {source} is {} bytes long; at most {TOKEN_LIMIT} are accepted",
             token.len()
         )));
@@ -297,13 +297,13 @@ fn checked_token(raw: &str, source: &TokenSource) -> Result<Token, Failure> {
 }
 
 /// The first line of a token file, read no further than [`TOKEN_FILE_LIMIT`] bytes.
-fn token_file_line(path: &Path) -> Result<String, Failure> {
+fn token_file_line(path: &Path) -> Result<String, Error> {
     let origin = format!("--token-file {}", path.display());
     let (bytes, more) = read_bounded(path, TOKEN_FILE_LIMIT, &origin)?;
     let first = match bytes.iter().position(|&b| b == b'\n') {
         Some(end) => &bytes[..end],
         None if more => {
-            return Err(Failure::config(format!(
+            return Err(Error::config(format!(
                 "the first line of {origin} is longer than {} KiB; the token is on its first line",
                 TOKEN_FILE_LIMIT / 1024
             )))
@@ -311,13 +311,13 @@ fn token_file_line(path: &Path) -> Result<String, Failure> {
         None => &bytes[..],
     };
     String::from_utf8(first.to_vec())
-        .map_err(|_| Failure::config(format!("the token in {origin} is not valid text")))
+        .map_err(|_| Error::config(format!("the token in {origin} is not valid text")))
 }
 
 /// A CA bundle is some hundreds of KiB at most (Mozilla's whole set is about 220 KiB).
 const CA_FILE_LIMIT: u64 = 1024 * 1024;
 
-fn load_roots(path: &Path, origin: &str) -> Result<Vec<Certificate<'static>>, Failure> {
+fn load_roots(path: &Path, origin: &str) -> Result<Vec<Certificate<'static>>, Error> {
     let origin = format!("{origin} {}", path.display());
     let pem = read_regular(path, CA_FILE_LIMIT, &origin)?;
     let mut certs = Vec::new();
@@ -325,13 +325,11 @@ fn load_roots(path: &Path, origin: &str) -> Result<Vec<Certificate<'static>>, Fa
         match item {
             Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
             Ok(_) => {}
-            Err(_) => return Err(Failure::config(format!("{origin} is not a valid PEM file"))),
+            Err(_) => return Err(Error::config(format!("{origin} is not a valid PEM file"))),
         }
     }
     if certs.is_empty() {
-        return Err(Failure::config(format!(
-            "{origin} holds no PEM certificate"
-        )));
+        return Err(Error::config(format!("{origin} holds no PEM certificate")));
     }
     Ok(certs)
 }

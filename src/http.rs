@@ -11,7 +11,7 @@
 //!   which tells a lost answer (the organization may be gone) from a request never sent.
 
 use crate::config::Config;
-use crate::kind::Kind;
+use crate::outcome::{Error, Kind};
 use std::io::{self, ErrorKind, Read};
 use std::net::ToSocketAddrs;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -42,14 +42,13 @@ pub struct Answer {
     /// The first [`BODY_LIMIT`] bytes, or fewer if reading stopped early.
     pub body: Vec<u8>,
     /// Why reading the body stopped before its end (deadline, lost connection), if it did.
-    pub cut: Option<(Kind, String)>,
+    pub cut: Option<Error>,
 }
 
-/// An attempt that got no answer.
+/// An attempt that got no answer: why, and whether the server may have acted on it anyway.
 #[derive(Debug, Clone)]
 pub struct Lost {
-    pub kind: Kind,
-    pub message: String,
+    pub error: Error,
     /// The request was written before the failure: the server may have acted on it.
     pub maybe_delivered: bool,
 }
@@ -222,13 +221,9 @@ impl Client {
         let started = Instant::now();
         self.written.store(false, Ordering::SeqCst);
         let read = |res| read_answer(res, limit, self.timeout, &self.route);
-        let result = call().map(read).map_err(|e| {
-            let (kind, message) = classify(&e, self.timeout, &self.route);
-            Lost {
-                kind,
-                message,
-                maybe_delivered: self.written.load(Ordering::SeqCst),
-            }
+        let result = call().map(read).map_err(|e| Lost {
+            error: classify(&e, self.timeout, &self.route),
+            maybe_delivered: self.written.load(Ordering::SeqCst),
         });
         if let Some(f) = self.on_attempt {
             f(&Attempt {
@@ -284,16 +279,19 @@ fn read_answer(
     }
 }
 
-/// The kind of a failure without an answer, and a message that names what failed (the
-/// proxy, the host, `host:port`) and never holds request headers or a proxy's credentials.
-fn classify(e: &ureq::Error, timeout: Duration, route: &Route) -> (Kind, String) {
+/// The error of a failure without an answer, whose message names what failed (the proxy, the
+/// host, `host:port`) and never holds request headers, a proxy's credentials or the token
+/// (ureq's words may quote what the server sent: the token is replaced before the message is
+/// cut to one line).
+fn classify(e: &ureq::Error, timeout: Duration, route: &Route) -> Error {
     use ureq::Error as E;
+    let said = |kind: Kind, words: String| Error::new(kind, crate::config::redact(&words));
     let timed_out = || {
         let secs = timeout.as_secs_f64();
-        (Kind::Timeout, format!("no complete answer within {secs} s"))
+        said(Kind::Timeout, format!("no complete answer within {secs} s"))
     };
     let connection = |why: &str| {
-        (
+        said(
             Kind::Connection,
             format!("{}: {why}", route.connecting_to()),
         )
@@ -302,18 +300,18 @@ fn classify(e: &ureq::Error, timeout: Duration, route: &Route) -> (Kind, String)
         E::Timeout(_) => timed_out(),
         E::HostNotFound => connection("name not found"),
         E::ConnectionFailed => connection("could not connect"),
-        E::ConnectProxyFailed(why) => (Kind::Connection, proxy_failed(route, why)),
+        E::ConnectProxyFailed(why) => said(Kind::Connection, proxy_failed(route, why)),
         E::Io(io) => {
             if let Some(lookup) = io.get_ref().and_then(|i| i.downcast_ref::<LookupFailed>()) {
                 let what = route.looked_up(&lookup.endpoint);
-                return (Kind::Connection, format!("{what}: {}", lookup.reason));
+                return said(Kind::Connection, format!("{what}: {}", lookup.reason));
             }
             match (io.kind(), io.get_ref()) {
                 (ErrorKind::TimedOut | ErrorKind::WouldBlock, _) => timed_out(),
                 // rustls reports certificate and handshake failures as InvalidData around its
                 // own error; nothing else on this path does.
                 (ErrorKind::InvalidData, Some(inner)) => {
-                    (Kind::Tls, tls_message(inner.to_string()))
+                    said(Kind::Tls, tls_message(inner.to_string()))
                 }
                 // Failures to open the connection: they concern what it was opened to.
                 (
@@ -324,17 +322,17 @@ fn classify(e: &ureq::Error, timeout: Duration, route: &Route) -> (Kind, String)
                     | ErrorKind::AddrNotAvailable,
                     _,
                 ) => connection(&lower_first(&crate::input::io_reason(io))),
-                _ => (Kind::Connection, crate::input::io_reason(io)),
+                _ => said(Kind::Connection, crate::input::io_reason(io)),
             }
         }
-        E::Tls(why) => (Kind::Tls, (*why).to_owned()),
-        E::Rustls(why) => (Kind::Tls, tls_message(why.to_string())),
-        E::Protocol(why) => (Kind::Protocol, format!("not an HTTP answer: {why}")),
-        E::LargeResponseHeader(..) => (
+        E::Tls(why) => said(Kind::Tls, (*why).to_owned()),
+        E::Rustls(why) => said(Kind::Tls, tls_message(why.to_string())),
+        E::Protocol(why) => said(Kind::Protocol, format!("not an HTTP answer: {why}")),
+        E::LargeResponseHeader(..) => said(
             Kind::Protocol,
             format!("the answer's head is larger than {} KiB", HEAD_LIMIT / 1024),
         ),
-        other => (Kind::Protocol, other.to_string()),
+        other => said(Kind::Protocol, other.to_string()),
     }
 }
 
@@ -607,26 +605,28 @@ mod tests {
                 "proxy proxy.corp:3128 did not answer the tunnel request (CONNECT)",
             ),
         ];
-        for ((kind, message), want) in cases {
-            assert_eq!(kind, Kind::Connection, "{message}");
-            assert_eq!(message, want);
-            assert!(!message.contains("s3cret") && !message.contains("me:"));
+        for (error, want) in cases {
+            assert_eq!(error.kind, Kind::Connection, "{}", error.message);
+            assert_eq!(error.message, want);
+            assert!(!error.message.contains("s3cret") && !error.message.contains("me:"));
         }
         // Any other words of ureq's are passed on as they are.
-        let (_, m) = classify(
+        let m = classify(
             &ureq::Error::ConnectProxyFailed("bad proxy answer".into()),
             t,
             &proxied,
-        );
+        )
+        .message;
         assert_eq!(m, "proxy proxy.corp:3128: bad proxy answer");
         // A timeout the system reports (ETIMEDOUT) is a timeout, like the deadline's.
-        let (kind, _) = classify(&ureq::Error::Io(io::ErrorKind::TimedOut.into()), t, &direct);
+        let kind = classify(&ureq::Error::Io(io::ErrorKind::TimedOut.into()), t, &direct).kind;
         assert_eq!(kind, Kind::Timeout);
-        let (_, m) = classify(
+        let m = classify(
             &ureq::Error::ConnectProxyFailed("proxy server responded 407/407".into()),
             t,
             &proxied,
-        );
+        )
+        .message;
         assert!(
             m.starts_with(
                 "proxy proxy.corp:3128 refused the tunnel: 407 Proxy Authentication Required"

@@ -4,12 +4,12 @@
 //! the listing with one failure line (`organization_id` null) and no end line: a deletion fed
 //! with a listing that did not end (whatever stopped it, SIGKILL included) deletes nothing.
 
-use crate::answer::{self, OrgError};
+use crate::answer;
 use crate::cli::Listing;
 use crate::config::Config;
 use crate::http::{Answer, Client, Lost};
-use crate::kind::{self, Kind};
 use crate::org::{self, Tries};
+use crate::outcome::{self, Error, Kind};
 use crate::report;
 use crate::signal;
 use serde_json::Value;
@@ -48,7 +48,7 @@ pub fn run(client: &Client, cfg: &Config, keep: &Listing, out: &mut dyn Write) -
                 continue;
             }
             if report::write_line(out, &org.line()).is_err() {
-                return kind::EXIT_OUTPUT_FAILED;
+                return outcome::EXIT_OUTPUT_FAILED;
             }
             listed += 1;
         }
@@ -64,12 +64,12 @@ pub fn run(client: &Client, cfg: &Config, keep: &Listing, out: &mut dyn Write) -
             );
             return match report::write_line(out, &end) {
                 Ok(()) => 0,
-                Err(_) => kind::EXIT_OUTPUT_FAILED,
+                Err(_) => outcome::EXIT_OUTPUT_FAILED,
             };
         }
         page += 1;
         if page >= MAX_PAGES {
-            let e = OrgError::new(
+            let e = Error::new(
                 Kind::Protocol,
                 format!("the listing goes on beyond {MAX_PAGES} pages; stopped"),
             );
@@ -84,7 +84,7 @@ fn fetch(
     cfg: &Config,
     page: u64,
     tries: &mut Tries,
-) -> Result<(Vec<Value>, bool), OrgError> {
+) -> Result<(Vec<Value>, bool), Error> {
     // `--type` is not sent: the platform's matching of letter case is not documented, and a
     // filter it applied differently could silently list nothing. The status gives the
     // life-cycle state, as Coveo's own client asks for it.
@@ -96,7 +96,7 @@ fn fetch(
         c.get_up_to(&url, PAGE_LIMIT + 1).and_then(whole)
     }))?;
     if answer.body.len() as u64 > PAGE_LIMIT {
-        return Err(OrgError::new(
+        return Err(Error::new(
             Kind::Protocol,
             format!(
                 "page {page} of the listing is longer than {} MiB",
@@ -105,7 +105,7 @@ fn fetch(
         ));
     }
     let not_a_page = || {
-        OrgError::new(
+        Error::new(
             Kind::Protocol,
             format!("page {page} of the listing is neither a list of organizations nor a page {{\"items\":[...]}}"),
         )
@@ -137,17 +137,19 @@ fn fetch(
 /// retried) as if no answer had come.
 fn whole(a: Answer) -> Result<Answer, Lost> {
     match &a.cut {
-        Some((kind, message)) if answer::status_kind(a.status).is_none() => Err(Lost {
-            kind: *kind,
-            message: format!("the page stopped before its end: {message}"),
+        Some(cut) if answer::status_kind(a.status).is_none() => Err(Lost {
+            error: Error::new(
+                cut.kind,
+                format!("the page stopped before its end: {}", cut.message),
+            ),
             maybe_delivered: true,
         }),
         _ => Ok(a),
     }
 }
 
-fn interrupted(s: signal::Signal, page: u64) -> OrgError {
-    OrgError::new(
+fn interrupted(s: signal::Signal, page: u64) -> Error {
+    Error::new(
         Kind::Interrupted(s),
         format!(
             "stopped by {} after page {page} of the listing; the listing is incomplete",
@@ -158,9 +160,9 @@ fn interrupted(s: signal::Signal, page: u64) -> OrgError {
 
 /// The failure line that ends a listing, with what the last page's attempts learned. A page
 /// that failed because a signal stopped its retries ends the listing as interrupted.
-fn failure(out: &mut dyn Write, cfg: &Config, tries: Tries, started: Instant, e: OrgError) -> i32 {
+fn failure(out: &mut dyn Write, cfg: &Config, tries: Tries, started: Instant, e: Error) -> i32 {
     let e = match signal::caught() {
-        Some(s) if !matches!(e.kind, Kind::Interrupted(_)) => OrgError {
+        Some(s) if !matches!(e.kind, Kind::Interrupted(_)) => Error {
             kind: Kind::Interrupted(s),
             message: format!(
                 "stopped by {}; the listing is incomplete (last page: {})",
@@ -175,7 +177,7 @@ fn failure(out: &mut dyn Write, cfg: &Config, tries: Tries, started: Instant, e:
     let o = tries.outcome(cfg, None, started, Err(e));
     match report::emit(out, &o) {
         Ok(()) => kind.exit_status(),
-        Err(_) => kind::EXIT_OUTPUT_FAILED,
+        Err(_) => outcome::EXIT_OUTPUT_FAILED,
     }
 }
 

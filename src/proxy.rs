@@ -2,22 +2,22 @@
 //! (README, Proxies). ureq's own environment reading is turned off: it skips a value it
 //! cannot parse and silently goes direct, which a user behind a mandatory proxy must not get.
 
-use crate::kind::Failure;
+use crate::outcome::Error;
 use crate::target::Base;
 
 /// A proxy URL for ureq, `scheme://[user:pass@]host:port`, or `None` to go direct. `var`
 /// reads one variable (an `Err` for one that is not text); empty ones count as unset.
 pub fn select(
     base: &Base,
-    var: impl Fn(&str) -> Result<Option<String>, Failure>,
-) -> Result<Option<String>, Failure> {
+    var: impl Fn(&str) -> Result<Option<String>, Error>,
+) -> Result<Option<String>, Error> {
     let names: &[&str] = if base.https {
         &["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
     } else {
         &["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]
     };
     // The first that is set and not empty, in this order; lower case first, as curl reads them.
-    let first_set = |names: &[&'static str]| -> Result<Option<(&'static str, String)>, Failure> {
+    let first_set = |names: &[&'static str]| -> Result<Option<(&'static str, String)>, Error> {
         for name in names {
             if let Some(v) = var(name)?.filter(|v| !v.is_empty()) {
                 return Ok(Some((name, v)));
@@ -34,7 +34,7 @@ pub fn select(
         }
     }
     parse(&value).map(Some).map_err(|why| {
-        Failure::config(format!(
+        Error::config(format!(
             "{name} cannot be used ({why}); fix it or unset it, this tool never silently goes direct"
         ))
     })
