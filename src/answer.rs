@@ -93,7 +93,7 @@ impl ErrorBody {
 /// What the server says is untrusted text; this makes it printable: the token replaced by
 /// `[token]` (before anything is cut, so no part of it survives), then one line.
 pub fn clean(s: &str) -> String {
-    one_line(&crate::config::redact(s))
+    one_line(&crate::token::redact(s))
 }
 
 #[cfg(test)]

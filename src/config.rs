@@ -7,44 +7,10 @@ use crate::cli::Options;
 use crate::input::{read_bounded, read_regular, text, Env};
 use crate::outcome::{Error, Kind};
 use crate::target::{self, Base};
+use crate::token::{Rejected, Token, TOKEN_LIMIT};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use ureq::tls::Certificate;
-
-/// The bearer token. Its `Debug` never shows it, so no error path can print it by accident.
-pub struct Token(String);
-
-impl Token {
-    fn new(token: &str) -> Token {
-        *SECRET.lock().unwrap_or_else(|e| e.into_inner()) = token.to_owned();
-        Token(token.to_owned())
-    }
-
-    pub fn bearer(&self) -> String {
-        format!("Bearer {}", self.0)
-    }
-}
-
-/// The token of the run, for [`redact`]. One process has one token; a process-wide value lets
-/// every string from the server be cleaned where it is cleaned anyway, without threading the
-/// token through code that has no other use for it.
-static SECRET: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
-
-/// Every occurrence of the run's token in `text` replaced by `[token]`: servers echo tokens
-/// (`Invalid access token: <token>`), and what they say ends up in logs and cron mail.
-pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
-    let secret = SECRET.lock().unwrap_or_else(|e| e.into_inner());
-    if secret.is_empty() || !text.contains(secret.as_str()) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    std::borrow::Cow::Owned(text.replace(secret.as_str(), "[token]"))
-}
-
-impl std::fmt::Debug for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Token(hidden)")
-    }
-}
 
 /// Where the token came from, for `--verbose` and for the hints after a 401 or 403.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,9 +207,6 @@ pub fn build(o: &Options, env: Env) -> Result<Config, Error> {
     })
 }
 
-/// A request head must fit ureq's output buffer whole; a longer token is refused up front
-/// rather than sent cut.
-pub const TOKEN_LIMIT: usize = 8 * 1024;
 /// `--token-file` reads at most this much: the token is on the first line.
 const TOKEN_FILE_LIMIT: u64 = 64 * 1024;
 
@@ -271,29 +234,19 @@ fn token(file: Option<&Path>, env: Env) -> Result<(Token, TokenSource), Error> {
     Ok((checked_token(&raw, &source)?, source))
 }
 
-/// Trims the token and drops a leading `Bearer ` (copied from a header), then checks it.
+/// The token `raw` stands for, or a `config` error that says what is wrong with it.
 fn checked_token(raw: &str, source: &TokenSource) -> Result<Token, Error> {
-    let mut token = raw.trim();
-    if token.len() >= 7 && token[..7].eq_ignore_ascii_case("bearer ") {
-        token = token[7..].trim_start();
-    }
-    if token.is_empty() {
-        return Err(Error::config(format!(
-            "no token: {source} is empty; {TOKEN_SOURCES}"
-        )));
-    }
-    if !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Error::config(format!(
-            "the token from {source} contains whitespace, control or non-ASCII characters"
-        )));
-    }
-    if token.len() > TOKEN_LIMIT {
-        return Err(Error::config(format!(
-            "the token from {source} is {} bytes long; at most {TOKEN_LIMIT} are accepted",
-            token.len()
-        )));
-    }
-    Ok(Token::new(token))
+    Token::from_raw(raw).map_err(|why| {
+        Error::config(match why {
+            Rejected::Empty => format!("no token: {source} is empty; {TOKEN_SOURCES}"),
+            Rejected::NotPrintable => format!(
+                "the token from {source} contains whitespace, control or non-ASCII characters"
+            ),
+            Rejected::TooLong(len) => format!(
+                "the token from {source} is {len} bytes long; at most {TOKEN_LIMIT} are accepted"
+            ),
+        })
+    })
 }
 
 /// The first line of a token file, read no further than [`TOKEN_FILE_LIMIT`] bytes.
@@ -332,18 +285,4 @@ fn load_roots(path: &Path, origin: &str) -> Result<Vec<Certificate<'static>>, Er
         return Err(Error::config(format!("{origin} holds no PEM certificate")));
     }
     Ok(certs)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_token_debugs_as_hidden() {
-        let token = Token("s3cr3t-value".into());
-        assert_eq!(format!("{token:?}"), "Token(hidden)");
-        let mut holder = String::new();
-        std::fmt::Write::write_fmt(&mut holder, format_args!("{:?}", Some(&token))).unwrap();
-        assert!(!holder.contains("s3cr3t"), "{holder}");
-    }
 }

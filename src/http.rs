@@ -285,7 +285,7 @@ fn read_answer(
 /// cut to one line).
 fn classify(e: &ureq::Error, timeout: Duration, route: &Route) -> Error {
     use ureq::Error as E;
-    let said = |kind: Kind, words: String| Error::new(kind, crate::config::redact(&words));
+    let said = |kind: Kind, words: String| Error::new(kind, crate::token::redact(&words));
     let timed_out = || {
         let secs = timeout.as_secs_f64();
         said(Kind::Timeout, format!("no complete answer within {secs} s"))

@@ -27,6 +27,7 @@ pub mod report;
 pub mod retry;
 pub mod signal;
 pub mod target;
+pub mod token;
 
 use org::Org;
 use outcome::ExitStatus;

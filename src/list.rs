@@ -211,7 +211,7 @@ impl<'a> Org<'a> {
             let cut: String = id.chars().take(crate::ids::ECHO_LIMIT).collect();
             answer::clean(&format!("{cut:?}"))
         };
-        if crate::config::redact(id) != id {
+        if crate::token::redact(id) != id {
             skipped(&format!(
                 "an organization whose ID holds the token ({})",
                 shown()
