@@ -1,6 +1,6 @@
 //! What an answer from the platform means: its kind, message, code and request ID.
 
-use crate::http::Answer;
+use crate::http::{Answer, Lost};
 use crate::outcome::{one_line, Error, Kind};
 use serde_json::Value;
 
@@ -50,6 +50,15 @@ pub fn error_of(a: &Answer) -> Error {
             "hint: the firewall judged the request, not the token; if it happens again, give Coveo support the request ID",
         ),
         ..Error::new(kind, message)
+    }
+}
+
+/// A 2xx answer, or the error that the answer or its absence stands for.
+pub fn succeeded(r: Result<Answer, Lost>) -> Result<Answer, Error> {
+    match r {
+        Ok(a) if status_kind(a.status).is_none() => Ok(a),
+        Ok(a) => Err(error_of(&a)),
+        Err(lost) => Err(lost.error),
     }
 }
 

@@ -8,9 +8,9 @@ use crate::answer;
 use crate::cli::Listing;
 use crate::config::Config;
 use crate::http::{Answer, Client, Lost};
-use crate::org::{self, Tries};
 use crate::outcome::{self, Error, Kind};
 use crate::report;
+use crate::retry::Tries;
 use crate::signal;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -92,8 +92,8 @@ fn fetch(
         "{}/rest/organizations?page={page}&perPage={PER_PAGE}&sortBy=createdDate&order=ASC&additionalFields=status",
         cfg.base.url
     );
-    let answer = org::succeeded(tries.send(client, cfg.retries, |c| {
-        c.get_up_to(&url, PAGE_LIMIT + 1).and_then(whole)
+    let answer = answer::succeeded(tries.send(cfg.retries, || {
+        client.get_up_to(&url, PAGE_LIMIT + 1).and_then(whole)
     }))?;
     if answer.body.len() as u64 > PAGE_LIMIT {
         return Err(Error::new(
@@ -174,7 +174,9 @@ fn failure(out: &mut dyn Write, cfg: &Config, tries: Tries, started: Instant, e:
         _ => e,
     };
     let kind = e.kind;
-    let o = tries.outcome(cfg, None, started, Err(e));
+    let o = tries.outcome(None, cfg.dry_run, started, Err(e), |kind| {
+        cfg.token_source.hint(kind)
+    });
     match report::emit(out, &o) {
         Ok(()) => kind.exit_status(),
         Err(_) => outcome::EXIT_OUTPUT_FAILED,

@@ -5,19 +5,9 @@ use crate::answer::{self, status_kind};
 use crate::config::Config;
 use crate::http::{Answer, Client, Lost};
 use crate::outcome::{Done, Error, Kind, Outcome};
-use crate::retry::{self, Jitter};
+use crate::retry::Tries;
 use crate::signal;
-use std::time::{Duration, Instant, SystemTime};
-
-/// What the attempts of one organization (or of one page of the listing) have learned so far.
-#[derive(Default)]
-pub struct Tries {
-    pub attempts: u32,
-    pub last: Option<Answer>,
-    pub retry_after_s: Option<u64>,
-    /// An earlier attempt may have reached the server without its answer reaching us.
-    pub outcome_unknown: bool,
-}
+use std::time::{Duration, Instant};
 
 /// What the requests of one organization have learned so far.
 pub struct Org<'a> {
@@ -48,7 +38,7 @@ impl<'a> Org<'a> {
             // The organization is gone either way; an earlier attempt may have been the one.
             Ok(a) if a.status == 404 && self.tries.outcome_unknown => Ok(Done::Deleted),
             Ok(a) if a.status == 404 && self.cfg.missing_ok => Ok(Done::AlreadyAbsent),
-            other => succeeded(other).map(|_| Done::Deleted),
+            other => answer::succeeded(other).map(|_| Done::Deleted),
         };
         self.finish(result)
     }
@@ -89,7 +79,7 @@ impl<'a> Org<'a> {
         })
         .to_string();
         let url = self.cfg.base.privilege_evaluation();
-        let evaluation = succeeded(self.send(|c| c.post_json(&url, &body)))?;
+        let evaluation = answer::succeeded(self.send(|c| c.post_json(&url, &body)))?;
         let evaluation = json_object(&evaluation.body).unwrap_or_default();
         let codes = report_codes(&evaluation);
         let has = |code: &str| codes.contains(&code);
@@ -129,7 +119,7 @@ impl<'a> Org<'a> {
     /// `GET` the organization; on success its JSON object, and its display name noted.
     pub fn read(&mut self) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
         let url = self.cfg.base.organization(&self.id);
-        let a = succeeded(self.send(|c| c.get(&url)))?;
+        let a = answer::succeeded(self.send(|c| c.get(&url)))?;
         let org = json_object(&a.body).ok_or_else(|| {
             Error::new(
                 Kind::Protocol,
@@ -188,95 +178,25 @@ impl<'a> Org<'a> {
     }
 }
 
-impl Tries {
-    /// Sends until an answer is final or `retries` are spent; the last answer or loss.
-    pub fn send(
+impl<'a> Org<'a> {
+    fn send(
         &mut self,
-        client: &Client,
-        retries: u32,
         mut once: impl FnMut(&Client) -> Result<Answer, Lost>,
     ) -> Result<Answer, Lost> {
-        let mut jitter = Jitter::new();
-        let mut retry = 0;
-        loop {
-            self.attempts += 1;
-            let result = once(client);
-            let retryable = match &result {
-                Ok(a) => {
-                    self.last = Some(a.clone());
-                    status_kind(a.status).is_some_and(|k| k.is_retryable())
-                }
-                Err(lost) => {
-                    self.outcome_unknown |= lost.maybe_delivered;
-                    lost.error.kind.is_retryable()
-                }
-            };
-            let asked = match &result {
-                Ok(a) => a
-                    .retry_after
-                    .as_deref()
-                    .and_then(|v| retry::retry_after(v, SystemTime::now())),
-                Err(_) => None,
-            };
-            if let Some(d) = asked {
-                self.retry_after_s = Some(retry::whole_seconds(d));
-            }
-            if !retryable
-                || retry >= retries
-                || asked.is_some_and(retry::gives_up)
-                || signal::caught().is_some()
-            {
-                return result;
-            }
-            retry += 1;
-            let wait = asked.unwrap_or_else(|| retry::backoff(retry, jitter.unit()));
-            // A signal during the wait leaves the last attempt's outcome, without a new one.
-            if signal::sleep(wait).is_err() {
-                return result;
-            }
-        }
-    }
-
-    /// The outcome these attempts lead to, for organization `id` (`None`: the whole run).
-    pub fn outcome(
-        self,
-        cfg: &Config,
-        id: Option<String>,
-        started: Instant,
-        result: Result<Done, Error>,
-    ) -> Outcome {
-        let result = result.map_err(|mut e| {
-            e.retry_after_s = self.retry_after_s;
-            e
-        });
-        Outcome {
-            id,
-            token_hint: result
-                .as_ref()
-                .err()
-                .and_then(|e| cfg.token_source.hint(e.kind)),
-            result,
-            dry_run: cfg.dry_run,
-            http_status: self.last.as_ref().map(|a| a.status),
-            attempts: self.attempts,
-            elapsed_ms: started.elapsed().as_millis(),
-            request_id: self.last.as_ref().and_then(answer::request_id),
-            display_name: None,
-        }
-    }
-}
-
-impl<'a> Org<'a> {
-    fn send(&mut self, once: impl FnMut(&Client) -> Result<Answer, Lost>) -> Result<Answer, Lost> {
-        self.tries.send(self.client, self.cfg.retries, once)
+        let client = self.client;
+        self.tries.send(self.cfg.retries, || once(client))
     }
 
     fn finish(self, result: Result<Done, Error>) -> Outcome {
         Outcome {
             display_name: self.display_name,
-            ..self
-                .tries
-                .outcome(self.cfg, Some(self.id), self.started, result)
+            ..self.tries.outcome(
+                Some(self.id),
+                self.cfg.dry_run,
+                self.started,
+                result,
+                |kind| self.cfg.token_source.hint(kind),
+            )
         }
     }
 
@@ -314,15 +234,6 @@ fn report_codes(evaluation: &serde_json::Map<String, serde_json::Value>) -> Vec<
                 codes.iter().filter_map(|c| c.as_str()).collect()
             }),
         None => Vec::new(),
-    }
-}
-
-/// A 2xx answer, or the error that the answer or its absence stands for.
-pub fn succeeded(r: Result<Answer, Lost>) -> Result<Answer, Error> {
-    match r {
-        Ok(a) if status_kind(a.status).is_none() => Ok(a),
-        Ok(a) => Err(answer::error_of(&a)),
-        Err(lost) => Err(lost.error),
     }
 }
 
