@@ -11,6 +11,7 @@
 //! it cleanly and [`progress`] shows it at a terminal.
 
 pub mod answer;
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod confirm;
