@@ -46,8 +46,8 @@ pub struct Config {
     pub base: Base,
     pub token: Token,
     pub token_source: TokenSource,
-    /// Proxy URL for ureq, or none to go direct.
-    pub proxy: Option<String>,
+    /// The proxy, or none to go direct.
+    pub proxy: Option<crate::proxy::Proxy>,
     /// Roots from `--ca-file`/`SSL_CERT_FILE`; none means the built-in Mozilla roots.
     pub roots: Option<Vec<Certificate<'static>>>,
     pub timeout: Duration,

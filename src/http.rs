@@ -12,6 +12,8 @@
 
 use crate::config::Config;
 use crate::outcome::{Error, Kind};
+use crate::proxy::Proxy;
+use crate::target::Base;
 use std::io::{self, ErrorKind, Read};
 use std::net::ToSocketAddrs;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -82,32 +84,11 @@ struct Route {
 }
 
 impl Route {
-    fn new(base_url: &str, proxy_url: Option<&str>) -> Route {
-        let host_port = authority_of(base_url);
-        let has_port = match host_port.rfind(']') {
-            Some(end) => host_port[end..].contains(':'),
-            None => host_port.contains(':'),
-        };
-        let (host, endpoint) = if has_port {
-            let end = host_port.rfind(':').unwrap_or(host_port.len());
-            (host_port[..end].to_owned(), host_port.clone())
-        } else {
-            let port = if base_url.starts_with("http://") {
-                80
-            } else {
-                443
-            };
-            (host_port.clone(), format!("{host_port}:{port}"))
-        };
+    fn new(base: &Base, proxy: Option<&Proxy>) -> Route {
         Route {
-            host,
-            endpoint,
-            proxy: proxy_url.map(|p| {
-                // `scheme://[user:pass@]host:port` (see proxy::select): only host and port.
-                let rest = authority_of(p);
-                rest.rsplit_once('@')
-                    .map_or(rest.clone(), |(_, hp)| hp.to_owned())
-            }),
+            host: base.shown_host(),
+            endpoint: base.endpoint(),
+            proxy: proxy.map(|p| p.endpoint.clone()),
         }
     }
 
@@ -136,7 +117,10 @@ impl Client {
             tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(roots));
         }
         // Checked in config::build already; ureq reads no proxy variable itself.
-        let proxy = cfg.proxy.as_deref().and_then(|p| ureq::Proxy::new(p).ok());
+        let proxy = cfg
+            .proxy
+            .as_ref()
+            .and_then(|p| ureq::Proxy::new(&p.url).ok());
         let config: AgentConfig = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -161,14 +145,14 @@ impl Client {
                 .chain(RustlsConnector::default())
                 .chain(NoteWrites {
                     written: written.clone(),
-                    target: authority_of(&cfg.base.url),
+                    target: cfg.base.authority(),
                 });
         Client {
             agent: Agent::with_parts(config, connector, ResolveInline),
             bearer: cfg.token.bearer(),
             written,
             timeout: cfg.timeout,
-            route: Route::new(&cfg.base.url, cfg.proxy.as_deref()),
+            route: Route::new(&cfg.base, cfg.proxy.as_ref()),
             on_attempt: None,
         }
     }
@@ -384,11 +368,6 @@ fn lower_first(s: &str) -> String {
     s
 }
 
-fn authority_of(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.split('/').next().unwrap_or("").to_owned()
-}
-
 /// Looks names up on the calling thread, bounded by the system resolver's own limits.
 #[derive(Debug)]
 struct ResolveInline;
@@ -528,7 +507,14 @@ mod tests {
     use super::*;
 
     fn route(base: &str, proxy: Option<&str>) -> Route {
-        Route::new(base, proxy)
+        let proxy = proxy.map(|url| {
+            let endpoint = url.rsplit_once('@').map_or(url, |(_, e)| e);
+            Proxy {
+                url: url.to_owned(),
+                endpoint: endpoint.trim_start_matches("http://").to_owned(),
+            }
+        });
+        Route::new(&Base::parse(base).unwrap(), proxy.as_ref())
     }
 
     #[test]
