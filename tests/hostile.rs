@@ -677,25 +677,6 @@ fn a_paused_organization_is_read_only_with_a_hint_naming_it() {
     }
 }
 
-#[test]
-fn a_dry_run_refused_for_read_only_is_read_only() {
-    let standin = StandIn::script(vec![
-        Action::json(200, r#"{"id":"acme1","displayName":"A","readOnly":false}"#),
-        Action::json(
-            200,
-            r#"{"approved":false,"evaluationReport":{"privilegeEvaluationResultCodes":["OPERATION_FORBIDDEN_FOR_ORGANIZATION_IN_READ_ONLY"]}}"#,
-        ),
-    ]);
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
-        .args(["--dry-run", "acme1"])
-        .run();
-    assert_eq!(run.status, 1, "{run:#?}");
-    assert_eq!(run.line()["error"]["kind"], "read_only");
-    assert!(run.stderr.contains("/rest/organizations/acme1/resume"));
-}
-
 // ---------------------------------------------------------------------------------------------
 // The CA file: bounded, and only a regular file.
 

@@ -68,6 +68,17 @@ impl Run {
         self.stderr.lines().collect()
     }
 
+    /// stderr holds exactly one line per failure, `coveo-org-delete: ID: KIND...`, in order.
+    #[track_caller]
+    pub fn assert_stderr_failures(&self, failures: &[(&str, &str)]) {
+        let lines = self.stderr_lines();
+        assert_eq!(lines.len(), failures.len(), "stderr: {}", self.stderr);
+        for (line, (id, kind)) in lines.iter().zip(failures) {
+            let start = format!("coveo-org-delete: {id}: {kind}");
+            assert!(line.starts_with(&start), "expected {start:?}, got {line:?}");
+        }
+    }
+
     /// Asserts `secret` appears nowhere in stdout or stderr.
     pub fn assert_hides(&self, secret: &str) {
         assert!(
