@@ -5,6 +5,7 @@ mod support;
 
 mod batch;
 mod core;
+mod deleting;
 mod dry_run;
 mod flags;
 mod hardening;

@@ -524,29 +524,6 @@ fn a_403_gets_the_same_token_hint_as_a_401() {
     assert_eq!(hint, hint_of(&after_401), "the same hint after 401 and 403");
 }
 
-/// Mutant: `src/answer.rs` preferring the body's own message to the firewall's verdict.
-#[test]
-fn a_waf_block_says_firewall_even_with_a_json_message() {
-    let s = StandIn::script(vec![Action::Reply(
-        Reply::new(403)
-            .header("x-coveo-waf-action", "block")
-            .json(r#"{"message":"Forbidden by rule 4711.","errorCode":"ACCESS_DENIED"}"#),
-    )]);
-    let run = delete_at(&s, &["--retries", "0"], &["acme1"]);
-    assert_eq!(run.status, 3, "{run:#?}");
-    let e = assert_error(run.line(), "acme1", "forbidden");
-    let message = e["message"].as_str().unwrap_or_default();
-    assert!(
-        message.contains("web application firewall"),
-        "the firewall is named: {run:#?}"
-    );
-    assert!(run.stderr.contains(message), "{run:#?}");
-    // The firewall is the cause, not the token: no hint sends the user after a new token.
-    assert!(run.stderr.contains("not the token"), "{}", run.stderr);
-    assert!(!run.stderr.contains("coveo auth:login"), "{}", run.stderr);
-    assert_deletes(&s, &["acme1"]);
-}
-
 // ---------------------------------------------------------------------------------------------
 // The environment as the process has it
 // ---------------------------------------------------------------------------------------------

@@ -372,24 +372,6 @@ fn a_leading_bearer_is_dropped_from_the_token() {
 // IDs
 
 #[test]
-fn an_id_given_twice_is_handled_once_at_its_first_place() {
-    let standin = StandIn::script(vec![Action::status(204), Action::status(204)]);
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
-        .args(["--yes", "acme2", "acme1", "acme2", "acme1"])
-        .run();
-    assert_eq!(run.status, 0, "{run:#?}");
-    let ids: Vec<&str> = run
-        .lines
-        .iter()
-        .map(|l| l["organization_id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, ["acme2", "acme1"]);
-    assert_eq!(standin.requests().len(), 2);
-}
-
-#[test]
 fn a_list_line_over_4_kib_is_invalid_even_a_comment() {
     let standin = StandIn::script(vec![]);
     let mut text = b"acme1\n#".to_vec();
@@ -648,34 +630,6 @@ fn a_message_left_empty_by_cleaning_falls_back_to_the_status() {
 
 // ---------------------------------------------------------------------------------------------
 // Read-only (paused) organizations
-
-#[test]
-fn a_paused_organization_is_read_only_with_a_hint_naming_it() {
-    for code in ["ORGANIZATION_IS_PAUSED", "ORGANIZATION_READ_ONLY_MODE"] {
-        let body = format!(r#"{{"message":"paused","errorCode":"{code}"}}"#);
-        let standin = StandIn::script(vec![Action::json(403, &body)]);
-        let run = cmd()
-            .token(TOKEN)
-            .platform(&standin.url())
-            .args(["--yes", "pausedorg7"])
-            .run();
-        assert_eq!(run.status, 1, "{run:#?}");
-        let line = run.line();
-        assert_shape(line);
-        assert_eq!(line["error"]["kind"], "read_only", "{line}");
-        assert_eq!(line["error"]["coveo_error_code"], code);
-        assert_eq!(line["http_status"], 403);
-        assert!(
-            run.stderr
-                .contains("POST /rest/organizations/pausedorg7/resume"),
-            "{}",
-            run.stderr
-        );
-        assert!(run.stderr.contains("Administration Console"));
-        assert!(!run.stderr.contains("coveo auth:login"), "no token hint");
-        assert_eq!(standin.requests().len(), 1);
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The CA file: bounded, and only a regular file.

@@ -1268,24 +1268,3 @@ fn eight_runs_in_parallel_into_one_pipe_give_whole_lines() {
 
 // ---------------------------------------------------------------------------------------------
 // Dry runs: both shapes of the privilege evaluation's report
-
-#[test]
-fn an_anonymous_tokens_delete_is_refused_with_403() {
-    let s = StandIn::platform(
-        Platform::new()
-            .org("acme1", "Acme One")
-            .anonymous_token("api-key-token"),
-    );
-    let run = cmd()
-        .token("api-key-token")
-        .platform(&s.url())
-        .args(["--yes", "acme1"])
-        .run();
-    assert_eq!(run.status, 3, "{run:#?}");
-    let line = run.line();
-    assert_shape(line);
-    assert_eq!(line["http_status"], 403);
-    assert_eq!(line["error"]["kind"], "forbidden", "{line}");
-    assert_eq!(s.sent(), ["DELETE /rest/organizations/acme1"]);
-    assert_eq!(s.remaining_orgs(), ["acme1"]);
-}
