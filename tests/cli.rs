@@ -12,6 +12,7 @@ mod hardening;
 mod hostile;
 mod listing;
 mod login;
+mod network;
 mod newcomer;
 mod pipeline;
 mod resilience;

@@ -8,7 +8,6 @@ use crate::support::standin::{Action, Reply, Request, StandIn};
 use crate::support::temp_file;
 use serde_json::{json, Value};
 use std::process::{Output, Stdio};
-use std::time::Duration;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// A token distinctive enough that finding it in any output is never a coincidence.
@@ -674,45 +673,6 @@ fn version_prints_name_and_version() {
 // ---------------------------------------------------------------------------------------------
 // --timeout
 // ---------------------------------------------------------------------------------------------
-
-#[test]
-fn timeout_ends_an_attempt_the_server_never_answers() {
-    let standin = StandIn::script(vec![Action::Hang]);
-    let run = delete(
-        &standin,
-        &["--timeout", "0.5", "--retries", "0"],
-        &["acme1"],
-    );
-    assert_eq!(run.status, 5, "{run:#?}");
-    assert!(
-        run.elapsed < Duration::from_secs(3),
-        "took {:?}",
-        run.elapsed
-    );
-    assert!(
-        run.elapsed >= Duration::from_millis(500),
-        "gave up before the deadline: {:?}",
-        run.elapsed
-    );
-    let line = run.line();
-    let (kind, message, code) = error_of(line);
-    assert_eq!(kind, "timeout");
-    assert!(!message.is_empty());
-    assert_eq!(*code, Value::Null);
-    assert_eq!(line["organization_id"], "acme1");
-    assert_eq!(line["attempts"], 1);
-    assert_eq!(line["http_status"], Value::Null);
-    assert_eq!(line["request_id"], Value::Null);
-    assert_eq!(line["error"]["retry_after_s"], Value::Null);
-    let err = stderr_lines(&run);
-    assert_eq!(err.len(), 1, "{}", run.stderr);
-    assert!(
-        err[0].starts_with(&format!("coveo-org-delete: acme1: timeout: {message}")),
-        "{}",
-        err[0]
-    );
-    only_delete(&standin, "/rest/organizations/acme1");
-}
 
 #[test]
 fn a_huge_timeout_is_accepted_or_refused_but_never_panics() {

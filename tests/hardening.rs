@@ -3,7 +3,6 @@
 //! the compiled binary runs against the stand-in platform (or a proxy in front of it) and the
 //! test checks what a script sees (JSON lines, exit status, stderr) and what was received.
 
-use crate::resilience::imf_fixdate;
 use crate::support::assert_nothing_sent;
 use crate::support::bin::{assert_shape, cmd, Cmd, Run};
 use crate::support::proxy::ConnectProxy;
@@ -13,13 +12,9 @@ use serde_json::Value;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const TOKEN: &str = "hardening-token-5e83b0SECRET";
 const EU_HOST: &str = "platform-eu.cloud.coveo.com";
-/// The body of the platform's 404 for an organization that does not exist.
-const NOT_FOUND_BODY: &str =
-    r#"{"message":"Organization does not exist.","errorCode":"ORGANIZATION_NOT_FOUND"}"#;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -102,222 +97,21 @@ fn not_utf8(prefix: &str) -> &'static OsStr {
 // An attempt that was never written is an answered question: a 404 after it is not_found
 // ---------------------------------------------------------------------------------------------
 
-/// Mutant: `src/http.rs` noting the proxy's CONNECT line as the request being written.
-#[test]
-fn a_refused_connect_then_a_404_is_not_found() {
-    let ca = pki(&[EU_HOST]);
-    let ca_file = ca.ca_file();
-    let s = tls_standin(&ca, vec![Action::json(404, NOT_FOUND_BODY)]);
-    let proxy = ConnectProxy::refusing_only(s.addr(), &[1]);
-    let run = base()
-        .env("HTTPS_PROXY", proxy.url())
-        .args(["--region", "eu", "--retries", "1"])
-        .args(["--ca-file", path_str(&ca_file), "acme1"])
-        .run();
-    assert_eq!(run.status, 4, "{run:#?}");
-    let e = assert_error(run.line(), "acme1", "not_found");
-    assert_eq!(e["coveo_error_code"], "ORGANIZATION_NOT_FOUND", "{run:#?}");
-    assert_eq!(run.line()["http_status"], 404, "{run:#?}");
-    assert_eq!(run.line()["attempts"], 2, "{run:#?}");
-    assert_eq!(proxy.requests().len(), 2, "{:?}", proxy.requests());
-    assert_deletes(&s, &["acme1"]);
-    run.assert_hides(TOKEN);
-}
-
-/// Mutant: `src/http.rs` no longer resetting its "request written" flag at the start of each
-/// exchange. Organization 1 is written (and answered) on a connection the stand-in closes;
-/// organization 2 needs a new tunnel, which the proxy refuses once: that attempt was never
-/// written, whatever the flag still says from organization 1, so the retry's 404 is not_found.
-#[test]
-fn an_unwritten_attempt_after_an_earlier_organization_then_a_404_is_not_found() {
-    let ca = pki(&[EU_HOST]);
-    let ca_file = ca.ca_file();
-    let s = tls_standin(
-        &ca,
-        vec![
-            Action::Reply(Reply::new(204).header("Connection", "close")),
-            Action::json(404, NOT_FOUND_BODY),
-        ],
-    );
-    // CONNECT 1 carries organization 1; CONNECT 2 (organization 2's first attempt) is refused;
-    // CONNECT 3 carries its retry.
-    let proxy = ConnectProxy::refusing_only(s.addr(), &[2]);
-    let run = base()
-        .env("HTTPS_PROXY", proxy.url())
-        .args(["--region", "eu", "--retries", "1"])
-        .args(["--ca-file", path_str(&ca_file), "acme1", "acme2"])
-        .run();
-    assert_eq!(run.status, 4, "{run:#?}");
-    assert_eq!(run.lines.len(), 2, "{run:#?}");
-    assert_ok(&run.lines[0], "acme1", "deleted", 204, 1);
-    let e = assert_error(&run.lines[1], "acme2", "not_found");
-    assert_eq!(e["coveo_error_code"], "ORGANIZATION_NOT_FOUND", "{run:#?}");
-    assert_eq!(run.lines[1]["http_status"], 404, "{run:#?}");
-    assert_eq!(run.lines[1]["attempts"], 2, "{run:#?}");
-    let stderr: Vec<&str> = run.stderr.lines().collect();
-    assert_eq!(stderr.len(), 1, "{run:#?}");
-    assert!(
-        stderr[0].starts_with("coveo-org-delete: acme2: not_found"),
-        "{run:#?}"
-    );
-    let heads = proxy.requests();
-    assert_eq!(heads.len(), 3, "{heads:?}");
-    for h in &heads {
-        assert!(h.starts_with(&format!("CONNECT {EU_HOST}:443 ")), "{h:?}");
-    }
-    assert_deletes(&s, &["acme1", "acme2"]);
-    assert_eq!(s.connections(), 2, "one tunnel per organization");
-    run.assert_hides(TOKEN);
-}
-
 // ---------------------------------------------------------------------------------------------
 // --missing-ok after a lost answer
 // ---------------------------------------------------------------------------------------------
-
-/// Mutant: `src/org.rs` checking `--missing-ok` before "an earlier attempt may have deleted
-/// it". The lost attempt may have been the one that deleted the organization: `deleted`.
-#[test]
-fn missing_ok_and_a_404_after_a_lost_answer_is_deleted_not_already_absent() {
-    for lost in [Action::Close, Action::Hang] {
-        let s = StandIn::script(vec![lost.clone(), Action::json(404, NOT_FOUND_BODY)]);
-        let run = delete_at(
-            &s,
-            &["--missing-ok", "--retries", "1", "--timeout", "0.5"],
-            &["acme1"],
-        );
-        assert_eq!(run.status, 0, "{lost:?}: {run:#?}");
-        assert_ok(run.line(), "acme1", "deleted", 404, 2);
-        assert_eq!(run.stderr, "", "{run:#?}");
-        assert_deletes(&s, &["acme1", "acme1"]);
-    }
-    // With every attempt answered, the same 404 is already_absent.
-    let s = StandIn::script(vec![
-        Action::Reply(Reply::new(503).header("Retry-After", "0")),
-        Action::json(404, NOT_FOUND_BODY),
-    ]);
-    let run = delete_at(&s, &["--missing-ok", "--retries", "1"], &["acme1"]);
-    assert_eq!(run.status, 0, "{run:#?}");
-    assert_ok(run.line(), "acme1", "already_absent", 404, 2);
-    assert_deletes(&s, &["acme1", "acme1"]);
-}
 
 // ---------------------------------------------------------------------------------------------
 // What is retried, and how often by default
 // ---------------------------------------------------------------------------------------------
 
-/// Mutant: `src/answer.rs` mapping 408 to a retryable kind (`timeout`, `server_error`).
-#[test]
-fn a_408_is_unexpected_status_and_is_not_retried() {
-    let s = StandIn::script(vec![Action::Reply(
-        Reply::new(408)
-            .header("Retry-After", "0")
-            .json(r#"{"message":"The request took too long."}"#),
-    )]);
-    // No --retries: the default 3 would apply if 408 were retryable.
-    let run = delete_at(&s, &[], &["acme1"]);
-    assert_eq!(run.status, 1, "{run:#?}");
-    let e = assert_error(run.line(), "acme1", "unexpected_status");
-    assert_eq!(e["message"], "The request took too long.", "{run:#?}");
-    assert_eq!(run.line()["http_status"], 408, "{run:#?}");
-    assert_eq!(run.line()["attempts"], 1, "{run:#?}");
-    assert_deletes(&s, &["acme1"]);
-}
-
-/// Mutant: `src/cli.rs` with a default of 2 or 4 retries.
-#[test]
-fn without_retries_flag_a_503_is_tried_exactly_four_times() {
-    let busy = Action::Reply(Reply::new(503).header("Retry-After", "0"));
-    // A fifth request would be beyond the script: a violation, answered 599.
-    let s = StandIn::script(vec![busy; 4]);
-    let run = delete_at(&s, &[], &["acme1"]);
-    assert_eq!(run.status, 5, "{run:#?}");
-    let e = assert_error(run.line(), "acme1", "server_error");
-    assert_eq!(e["retry_after_s"], 0, "{run:#?}");
-    assert_eq!(run.line()["http_status"], 503, "{run:#?}");
-    assert_eq!(run.line()["attempts"], 4, "{run:#?}");
-    assert_deletes(&s, &["acme1"; 4]);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Error bodies: 64 KiB read whole, not a byte more
 // ---------------------------------------------------------------------------------------------
 
-/// A JSON object of exactly `len` bytes with this message and error code.
-fn json_body_of(len: usize, message: &str) -> String {
-    let head = format!(r#"{{"message":"{message}","errorCode":"BODY_CODE","pad":""#);
-    let tail = r#""}"#;
-    let body = format!("{head}{}{tail}", "x".repeat(len - head.len() - tail.len()));
-    assert_eq!(body.len(), len);
-    serde_json::from_str::<Value>(&body).expect("valid JSON");
-    body
-}
-
-/// Mutants: `src/http.rs` reading one byte less than 64 KiB (the message is lost) or one
-/// byte more (a body past the limit is parsed).
-#[test]
-fn an_error_body_of_64_kib_is_read_whole_and_one_byte_more_is_cut() {
-    for (len, message, code) in [
-        (65_536, "sixty-four KiB exactly", Value::from("BODY_CODE")),
-        (65_537, "one byte too many", Value::Null),
-    ] {
-        let body = json_body_of(len, message);
-        let s = StandIn::script(vec![Action::json(409, &body)]);
-        let run = delete_at(&s, &["--retries", "0"], &["acme1"]);
-        assert_eq!(run.status, 1, "{len}: {run:#?}");
-        let e = assert_error(run.line(), "acme1", "unexpected_status");
-        let want = if len == 65_536 {
-            message
-        } else {
-            // Cut at 64 KiB the JSON does not parse: the status line stands in.
-            "HTTP 409 Conflict"
-        };
-        assert_eq!(e["message"], want, "{len}: {run:#?}");
-        assert_eq!(e["coveo_error_code"], code, "{len}: {run:#?}");
-        assert!(
-            !run.stdout.contains("xxxxxxxx"),
-            "the padding is not echoed"
-        );
-        assert_deletes(&s, &["acme1"]);
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Retry-After: rounded up
 // ---------------------------------------------------------------------------------------------
-
-/// Mutant: `src/retry.rs` rounding a wait down (`as_secs()`). An HTTP-date one hour after the
-/// current whole second is 3599.x s away when the binary reads its clock: 3600 rounded up.
-#[test]
-fn retry_after_s_of_an_http_date_is_rounded_up() {
-    let whole_second = || {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .expect("after 1970")
-            .as_secs()
-    };
-    // The binary reads its clock between `before` and `after`; when both fall in the same
-    // second the exact answer is known. A run straddling a second is done again (a run takes
-    // milliseconds: a second straddle in a row is rare even on a loaded machine).
-    let started = std::time::Instant::now();
-    while started.elapsed() < Duration::from_secs(30) {
-        let before = whole_second();
-        let date = imf_fixdate(UNIX_EPOCH + Duration::from_secs(before + 3600));
-        let s = StandIn::script(vec![Action::Reply(
-            Reply::new(503).header("Retry-After", &date),
-        )]);
-        let run = delete_at(&s, &["--retries", "3"], &["acme1"]);
-        if whole_second() != before {
-            continue;
-        }
-        assert_eq!(run.status, 5, "{run:#?}");
-        let e = assert_error(run.line(), "acme1", "server_error");
-        assert_eq!(e["retry_after_s"], 3600, "Retry-After: {date}: {run:#?}");
-        assert_eq!(run.line()["attempts"], 1, "gave up at once: {run:#?}");
-        assert_deletes(&s, &["acme1"]);
-        return;
-    }
-    panic!("for 30 s every run straddled a second boundary");
-}
 
 // ---------------------------------------------------------------------------------------------
 // Proxy variables: lower case first

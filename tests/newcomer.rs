@@ -188,34 +188,6 @@ fn a_proxy_whose_name_does_not_resolve_is_named() {
 }
 
 #[test]
-fn a_platform_host_that_does_not_resolve_is_named() {
-    let r = run(bin::cmd()
-        .token(SECRET)
-        .platform("https://platform.invalid")
-        .args(["--yes", "--retries", "0", "acme1"]));
-    let message = r.line()["error"]["message"]
-        .as_str()
-        .unwrap_or("")
-        .to_owned();
-    assert!(
-        message == "platform.invalid: name not found"
-            || message.starts_with("platform.invalid: name lookup failed: "),
-        "{r:#?}"
-    );
-    assert_connection_failure(&r, &message);
-}
-
-#[test]
-fn a_refused_connection_names_host_and_port() {
-    let port = closed_port();
-    let r = run(bin::cmd()
-        .token(SECRET)
-        .platform(&format!("http://127.0.0.1:{port}"))
-        .args(["--yes", "--retries", "0", "acme1"]));
-    assert_connection_failure(&r, &format!("127.0.0.1:{port}: connection refused"));
-}
-
-#[test]
 fn an_untrusted_certificate_issuer_is_said_once_with_what_to_do() {
     let ca = pki(&["localhost"]);
     let other = pki(&["localhost"]);

@@ -281,3 +281,11 @@ fn the_screen_model_shows_what_a_terminal_shows() {
     );
     assert_eq!(super::pty::screen(b"abcdef\rXY\n"), ["XYcdef"]);
 }
+
+#[test]
+fn imf_fixdate_helper_formats_known_dates() {
+    let at = |s: u64| super::imf_fixdate(std::time::UNIX_EPOCH + Duration::from_secs(s));
+    assert_eq!(at(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+    assert_eq!(at(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT");
+    assert_eq!(at(951_782_400), "Tue, 29 Feb 2000 00:00:00 GMT");
+}
