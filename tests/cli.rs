@@ -18,3 +18,4 @@ mod pipeline;
 mod resilience;
 mod signals;
 mod terminal;
+mod tls_and_proxies;

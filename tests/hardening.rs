@@ -6,7 +6,7 @@
 use crate::support::assert_nothing_sent;
 use crate::support::bin::{assert_shape, cmd, Cmd, Run};
 use crate::support::proxy::ConnectProxy;
-use crate::support::standin::{Action, Reply, Request, StandIn};
+use crate::support::standin::{Action, Reply, StandIn};
 use crate::support::tls::{pki, TestPki};
 use serde_json::Value;
 use std::ffi::OsStr;
@@ -14,7 +14,6 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 const TOKEN: &str = "hardening-token-5e83b0SECRET";
-const EU_HOST: &str = "platform-eu.cloud.coveo.com";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -35,35 +34,6 @@ fn tls_standin(pki: &TestPki, script: Vec<Action>) -> StandIn {
     StandIn::builder()
         .tls(pki.server_config.clone())
         .script(script)
-}
-
-/// The stand-in received exactly these DELETEs, with the test token, and nothing else.
-fn assert_deletes(s: &StandIn, orgs: &[&str]) -> Vec<Request> {
-    let reqs = s.requests();
-    let want: Vec<String> = orgs
-        .iter()
-        .map(|o| format!("DELETE /rest/organizations/{o}"))
-        .collect();
-    assert_eq!(s.sent(), want, "requests received");
-    for r in &reqs {
-        assert_eq!(
-            r.header("authorization"),
-            Some(format!("Bearer {TOKEN}").as_str())
-        );
-    }
-    s.assert_no_violations();
-    reqs
-}
-
-/// A successful line of `org`.
-fn assert_ok(line: &Value, org: &str, result: &str, http_status: u16, attempts: u64) {
-    assert_shape(line);
-    assert_eq!(line["organization_id"], org, "{line}");
-    assert_eq!(line["ok"], true, "{line}");
-    assert_eq!(line["result"], result, "{line}");
-    assert_eq!(line["http_status"], http_status, "{line}");
-    assert_eq!(line["attempts"], attempts, "{line}");
-    assert_eq!(line["error"], Value::Null, "{line}");
 }
 
 /// A failed line of `org` with this kind; returns its `error` object.
@@ -116,63 +86,6 @@ fn not_utf8(prefix: &str) -> &'static OsStr {
 // ---------------------------------------------------------------------------------------------
 // Proxy variables: lower case first
 // ---------------------------------------------------------------------------------------------
-
-/// Mutant: `src/proxy.rs` reading `ALL_PROXY` before `all_proxy`.
-#[test]
-fn all_proxy_wins_over_all_proxy_in_capitals() {
-    let ca = pki(&[EU_HOST]);
-    let ca_file = ca.ca_file();
-    let s = tls_standin(&ca, vec![Action::status(204)]);
-    let good = ConnectProxy::start(s.addr());
-    let refusing = ConnectProxy::refusing();
-    let run = base()
-        .env("all_proxy", good.url())
-        .env("ALL_PROXY", refusing.url())
-        .args(["--region", "eu", "--retries", "0"])
-        .args(["--ca-file", path_str(&ca_file), "acme1"])
-        .run();
-    assert_eq!(run.status, 0, "{run:#?}");
-    assert_ok(run.line(), "acme1", "deleted", 204, 1);
-    assert_eq!(good.requests().len(), 1, "{:?}", good.requests());
-    assert!(refusing.requests().is_empty(), "{:?}", refusing.requests());
-    assert_deletes(&s, &["acme1"]);
-}
-
-/// Mutant: `src/proxy.rs` reading `NO_PROXY` before `no_proxy`.
-#[test]
-fn no_proxy_wins_over_no_proxy_in_capitals() {
-    let ca = pki(&["localhost"]);
-    let ca_file = ca.ca_file();
-    let refusing = ConnectProxy::refusing();
-    let with = |s: &StandIn, lower: &str, upper: &str| {
-        base()
-            .env("HTTPS_PROXY", refusing.url())
-            .env("no_proxy", lower)
-            .env("NO_PROXY", upper)
-            .platform(&s.url())
-            .args(["--retries", "0", "--ca-file", path_str(&ca_file), "acme1"])
-            .run()
-    };
-    // no_proxy names the target: direct, past the refusing proxy.
-    let s = tls_standin(&ca, vec![Action::status(204)]);
-    let run = with(&s, "localhost", "other.example");
-    assert_eq!(run.status, 0, "{run:#?}");
-    assert_ok(run.line(), "acme1", "deleted", 204, 1);
-    assert_deletes(&s, &["acme1"]);
-    assert!(refusing.requests().is_empty(), "{:?}", refusing.requests());
-    // no_proxy names another host: the proxy applies, whatever NO_PROXY says.
-    let s = tls_standin(&ca, vec![]);
-    let run = with(&s, "other.example", "localhost");
-    assert_eq!(run.status, 5, "{run:#?}");
-    assert_error(run.line(), "acme1", "connection");
-    let heads = refusing.requests();
-    assert_eq!(heads.len(), 1, "{heads:?}");
-    assert!(
-        heads[0].starts_with(&format!("CONNECT localhost:{} ", s.port())),
-        "{heads:?}"
-    );
-    assert_nothing_sent(&s);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Platform URL: what is not loopback, which path prefixes are not plain
@@ -344,31 +257,6 @@ fn an_empty_platform_variable_is_a_config_error_even_with_the_flag() {
         assert!(message.contains(var), "{var} with {flag}: {message}");
     }
     assert_nothing_sent(&s);
-}
-
-/// Mutant: `src/config.rs` reading `SSL_CERT_FILE=` as the path `""`.
-#[test]
-fn an_empty_ssl_cert_file_counts_as_unset() {
-    let s = StandIn::script(vec![Action::status(204)]);
-    let run = base()
-        .env("SSL_CERT_FILE", "")
-        .platform(&s.url())
-        .arg("acme1")
-        .run();
-    assert_eq!(run.status, 0, "{run:#?}");
-    assert_ok(run.line(), "acme1", "deleted", 204, 1);
-    assert_deletes(&s, &["acme1"]);
-    // Over TLS the built-in roots apply: the test CA is not among them.
-    let ca = pki(&["localhost"]);
-    let s = tls_standin(&ca, vec![]);
-    let run = base()
-        .env("SSL_CERT_FILE", "")
-        .platform(&s.url())
-        .args(["--retries", "0", "acme1"])
-        .run();
-    assert_eq!(run.status, 1, "{run:#?}");
-    assert_error(run.line(), "acme1", "tls");
-    assert!(s.requests().is_empty(), "no request over an untrusted TLS");
 }
 
 /// Mutant: `src/config.rs` treating a value that is not UTF-8 as unset.

@@ -85,17 +85,6 @@ fn variables_that_are_not_utf8_are_config_errors_never_unset() {
 }
 
 #[test]
-fn a_no_proxy_that_is_not_utf8_is_a_config_error() {
-    let standin = StandIn::script(vec![]);
-    let run = delete_as(&standin, TOKEN)
-        .env("http_proxy", "http://127.0.0.1:9")
-        .env("NO_PROXY", not_utf8())
-        .run();
-    assert!(run.run_failure("config").contains("NO_PROXY"));
-    assert_nothing_sent(&standin);
-}
-
-#[test]
 fn a_region_flag_beside_a_platform_url_variable_is_refused() {
     for flag in ["--region", "--environment"] {
         let standin = StandIn::script(vec![]);
@@ -186,19 +175,6 @@ fn file_paths_may_be_any_bytes() {
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(standin.requests().len(), 1);
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-#[test]
-fn an_empty_ssl_cert_file_counts_as_unset() {
-    // Unset, the built-in roots do not know the test CA: a TLS error, nothing sent.
-    let pki = tls::pki(&[]);
-    let standin = StandIn::builder()
-        .tls(pki.server_config.clone())
-        .script(vec![]);
-    let run = delete_as(&standin, TOKEN).env("SSL_CERT_FILE", "").run();
-    assert_eq!(run.status, 1, "{run:#?}");
-    assert_eq!(run.line()["error"]["kind"], "tls", "{run:#?}");
-    assert!(standin.requests().is_empty());
 }
 
 #[test]
