@@ -15,6 +15,7 @@ mod login;
 mod network;
 mod newcomer;
 mod pipeline;
+mod platform;
 mod resilience;
 mod signals;
 mod terminal;

@@ -4,11 +4,10 @@
 //! test checks what a script sees (JSON lines, exit status, stderr) and what was received.
 
 use crate::support::assert_nothing_sent;
-use crate::support::bin::{assert_shape, cmd, Cmd, Run};
+use crate::support::bin::{cmd, Cmd, Run};
 use crate::support::proxy::ConnectProxy;
 use crate::support::standin::{Action, Reply, StandIn};
 use crate::support::tls::{pki, TestPki};
-use serde_json::Value;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
@@ -34,15 +33,6 @@ fn tls_standin(pki: &TestPki, script: Vec<Action>) -> StandIn {
     StandIn::builder()
         .tls(pki.server_config.clone())
         .script(script)
-}
-
-/// A failed line of `org` with this kind; returns its `error` object.
-fn assert_error<'a>(line: &'a Value, org: &str, kind: &str) -> &'a Value {
-    assert_shape(line);
-    assert_eq!(line["organization_id"], org, "{line}");
-    assert_eq!(line["ok"], false, "{line}");
-    assert_eq!(line["error"]["kind"], kind, "{line}");
-    &line["error"]
 }
 
 /// A run that failed as a whole before sending anything: one line with a null
@@ -91,107 +81,6 @@ fn not_utf8(prefix: &str) -> &'static OsStr {
 // Platform URL: what is not loopback, which path prefixes are not plain
 // ---------------------------------------------------------------------------------------------
 
-/// Mutant: `src/target.rs` taking any host that starts with `localhost` or `127.` as loopback.
-/// A proxy for every target is set, so that anything sent would reach a stand-in.
-#[test]
-fn hosts_that_only_look_like_loopback_are_refused_for_http() {
-    let trap = StandIn::script(vec![]);
-    for host in [
-        "localhost.evil.example",
-        "127.0.0.1.evil.example",
-        "localhostx",
-    ] {
-        let url = format!("http://{host}:{}", trap.port());
-        for c in [
-            base().platform(&url),
-            base().env("COVEO_PLATFORM_URL", &url),
-        ] {
-            let run = c
-                .env("http_proxy", trap.url())
-                .env("all_proxy", trap.url())
-                .arg("acme1")
-                .run();
-            let message = assert_run_failure(&run, "config");
-            assert!(message.contains(host), "{url}: {message}");
-        }
-    }
-    assert_nothing_sent(&trap);
-}
-
-/// Runs `--platform-url URL` with a refusing proxy for https targets, which records any
-/// tunnel asked for; asserts a `config` failure and that nothing was asked.
-fn assert_platform_url_refused(url: &str) {
-    let trap = ConnectProxy::refusing();
-    let run = base()
-        .env("https_proxy", trap.url())
-        .platform(url)
-        .args(["--retries", "0", "acme1"])
-        .run();
-    let message = assert_run_failure(&run, "config");
-    assert!(message.contains(url), "names the URL: {message}");
-    assert!(trap.requests().is_empty(), "{url}: {:?}", trap.requests());
-}
-
-#[test]
-fn a_dot_segment_in_the_path_prefix_is_refused() {
-    for url in ["https://x/./a", "https://x/a/.", "https://x/a/../b"] {
-        assert_platform_url_refused(url);
-    }
-}
-
-/// Mutants: `src/target.rs` loosening a host label rule (empty, too long, a character other
-/// than letters, digits and `-`, a `-` at either end) or losing the bracketed IPv6 literal
-/// without a port. An accepted URL shows in the CONNECT line the proxy is asked for.
-#[test]
-fn platform_url_hosts_are_dns_names_or_ip_literals() {
-    let long_label = "a".repeat(63);
-    for url in [
-        "https://a_b.example".to_string(),
-        "https://-gw.example".to_string(),
-        "https://gw-.example".to_string(),
-        "https://gw..example".to_string(),
-        format!("https://{long_label}a.example"),
-    ] {
-        assert_platform_url_refused(&url);
-    }
-    let long_host = format!("{long_label}.example");
-    let long_url = format!("https://{long_host}");
-    for (url, authority) in [
-        ("https://my-gw.example/coveo", "my-gw.example"),
-        ("https://[::1]/coveo", "[::1]"),
-        (&long_url, &long_host),
-    ] {
-        let trap = ConnectProxy::refusing();
-        let run = base()
-            .env("https_proxy", trap.url())
-            .platform(url)
-            .args(["--retries", "0", "acme1"])
-            .run();
-        assert_eq!(run.status, 5, "{url}: {run:#?}");
-        assert_error(run.line(), "acme1", "connection");
-        let heads = trap.requests();
-        assert_eq!(heads.len(), 1, "{url}: {heads:?}");
-        assert!(
-            heads[0].starts_with(&format!("CONNECT {authority}:443 ")),
-            "{url}: {heads:?}"
-        );
-    }
-}
-
-/// `%` anywhere in the prefix: an escape the gateway would decode (`%2e%2e` is `..`, `%2f`
-/// a slash) makes the prefix something else than what the user read.
-#[test]
-fn a_percent_in_the_path_prefix_is_refused() {
-    for url in [
-        "https://x/%2e%2e",
-        "https://x/a%2fb",
-        "https://x/coveo/%2E%2E/admin",
-        "https://x/a%41",
-    ] {
-        assert_platform_url_refused(url);
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // stderr hints and the firewall message
 // ---------------------------------------------------------------------------------------------
@@ -235,30 +124,6 @@ fn a_403_gets_the_same_token_hint_as_a_401() {
 // The environment as the process has it
 // ---------------------------------------------------------------------------------------------
 
-/// Mutant: `src/config.rs` reading an empty platform variable as unset when a flag decides.
-#[test]
-fn an_empty_platform_variable_is_a_config_error_even_with_the_flag() {
-    let s = StandIn::script(vec![]);
-    for var in ["COVEO_REGION", "COVEO_ENVIRONMENT", "COVEO_PLATFORM_URL"] {
-        let run = base().env(var, "").platform(&s.url()).arg("acme1").run();
-        let message = assert_run_failure(&run, "config");
-        assert!(message.contains(var), "{var}: {message}");
-    }
-    for (var, flag, value) in [
-        ("COVEO_REGION", "--region", "eu"),
-        ("COVEO_ENVIRONMENT", "--environment", "prod"),
-    ] {
-        let run = base()
-            .env(var, "")
-            .env("https_proxy", s.url())
-            .args([flag, value, "acme1"])
-            .run();
-        let message = assert_run_failure(&run, "config");
-        assert!(message.contains(var), "{var} with {flag}: {message}");
-    }
-    assert_nothing_sent(&s);
-}
-
 /// Mutant: `src/config.rs` treating a value that is not UTF-8 as unset.
 #[test]
 fn a_variable_that_is_not_utf8_is_a_config_error_and_nothing_is_sent() {
@@ -301,22 +166,4 @@ fn a_variable_that_is_not_utf8_is_a_config_error_and_nothing_is_sent() {
     let message = assert_run_failure(&run, "config");
     assert!(message.contains("HTTPS_PROXY"), "{message}");
     assert_nothing_sent(&tls);
-}
-
-/// Mutant: `src/config.rs` letting `COVEO_PLATFORM_URL` silently beat `--region`.
-#[test]
-fn region_or_environment_flag_with_coveo_platform_url_is_a_config_error_naming_both() {
-    let s = StandIn::script(vec![]);
-    for (flag, value) in [("--region", "eu"), ("--environment", "dev")] {
-        let run = base()
-            .env("COVEO_PLATFORM_URL", s.url())
-            .args([flag, value, "acme1"])
-            .run();
-        let message = assert_run_failure(&run, "config");
-        assert!(
-            message.contains("COVEO_PLATFORM_URL") && message.contains(flag),
-            "{flag}: {message}"
-        );
-    }
-    assert_nothing_sent(&s);
 }
