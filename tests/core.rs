@@ -5,7 +5,6 @@
 use crate::support::assert_nothing_sent;
 use crate::support::bin::{assert_shape, cmd, Run};
 use crate::support::standin::{Action, Reply, Request, StandIn};
-use crate::support::temp_file;
 use serde_json::{json, Value};
 use std::process::{Output, Stdio};
 
@@ -188,105 +187,6 @@ fn no_id_at_all_is_a_usage_error() {
 // ---------------------------------------------------------------------------------------------
 // The token
 // ---------------------------------------------------------------------------------------------
-
-#[test]
-fn a_missing_or_empty_token_is_a_config_error_and_nothing_is_sent() {
-    for token in [None, Some(""), Some("  \n ")] {
-        let standin = StandIn::script(vec![]);
-        let mut c = cmd().platform(&standin.url()).args(["--yes", "acme1"]);
-        if let Some(t) = token {
-            c = c.token(t);
-        }
-        let run = c.run();
-        let message = run.run_failure("config");
-        assert!(message.contains("COVEO_TOKEN"), "{token:?}: {message}");
-        assert_nothing_sent(&standin);
-    }
-}
-
-#[test]
-fn a_token_with_a_line_break_or_inner_whitespace_is_refused_without_showing_it() {
-    let file = temp_file("token", b"tokfileone tokfiletwo\nsecond line\n");
-    let cases: Vec<(Option<&str>, Vec<String>)> = vec![
-        (Some("tokpartone\ntokparttwo"), vec![]),
-        (Some("tokpartone\r\ntokparttwo"), vec![]),
-        (Some("tokpartone\ttokparttwo"), vec![]),
-        (
-            None,
-            vec!["--token-file".into(), file.to_str().unwrap().to_string()],
-        ),
-    ];
-    for (env_token, args) in cases {
-        let standin = StandIn::script(vec![]);
-        let mut c = cmd()
-            .platform(&standin.url())
-            .args(["--yes"])
-            .args(&args)
-            .arg("acme1");
-        if let Some(t) = env_token {
-            c = c.token(t);
-        }
-        let run = c.run();
-        run.run_failure("config");
-        for part in ["tokpartone", "tokparttwo", "tokfileone", "tokfiletwo"] {
-            run.assert_hides(part);
-        }
-        assert_nothing_sent(&standin);
-    }
-    let _ = std::fs::remove_file(&file);
-}
-
-#[test]
-fn the_token_file_first_line_wins_over_coveo_token_and_whitespace_is_trimmed() {
-    let file = temp_file("token", b"  file-token-42 \r\nsecond-line-not-the-token\n");
-    let standin = StandIn::script(vec![Action::status(204), Action::status(204)]);
-    let run = cmd()
-        .token("env-token-17")
-        .platform(&standin.url())
-        .arg("--token-file")
-        .arg(&file)
-        .args(["--yes", "acme1"])
-        .run();
-    assert_eq!(run.status, 0, "{run:#?}");
-    assert_ok_line(run.line(), "acme1", "deleted", 204);
-    let run2 = cmd()
-        .token(" \tenv-token-17\n")
-        .platform(&standin.url())
-        .args(["--yes", "acme2"])
-        .run();
-    assert_eq!(run2.status, 0, "{run2:#?}");
-    let auth: Vec<String> = standin
-        .requests()
-        .iter()
-        .map(|r| r.header("Authorization").unwrap_or("").to_string())
-        .collect();
-    assert_eq!(auth, ["Bearer file-token-42", "Bearer env-token-17"]);
-    run.assert_hides("file-token-42");
-    run2.assert_hides("env-token-17");
-    let _ = std::fs::remove_file(&file);
-}
-
-#[test]
-fn an_unreadable_token_file_is_a_config_error_and_nothing_is_sent() {
-    let missing = std::env::temp_dir().join(format!(
-        "coveo-org-delete-test-{}-no-such-token-file",
-        std::process::id()
-    ));
-    for path in [missing, std::env::temp_dir()] {
-        let standin = StandIn::script(vec![]);
-        let run = cmd()
-            .token(TOKEN)
-            .platform(&standin.url())
-            .arg("--token-file")
-            .arg(&path)
-            .args(["--yes", "acme1"])
-            .run();
-        let message = run.run_failure("config");
-        assert!(message.contains("--token-file"), "{message}");
-        assert_nothing_sent(&standin);
-        run.assert_hides(TOKEN);
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Flags, environment, platform URL

@@ -6,7 +6,7 @@
 use crate::support::assert_nothing_sent;
 use crate::support::bin::{cmd, Cmd, Run};
 use crate::support::proxy::ConnectProxy;
-use crate::support::standin::{Action, Reply, StandIn};
+use crate::support::standin::{Action, StandIn};
 use crate::support::tls::{pki, TestPki};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -21,11 +21,6 @@ const TOKEN: &str = "hardening-token-5e83b0SECRET";
 /// `coveo-org-delete --yes` with the test token and nothing else set.
 fn base() -> Cmd {
     cmd().token(TOKEN).arg("--yes")
-}
-
-/// `--yes --platform-url URL EXTRA... ORG...` against a stand-in.
-fn delete_at(standin: &StandIn, extra: &[&str], orgs: &[&str]) -> Run {
-    base().platform(&standin.url()).args(extra).args(orgs).run()
 }
 
 /// A TLS stand-in with this script, serving the leaf of `pki`.
@@ -84,41 +79,6 @@ fn not_utf8(prefix: &str) -> &'static OsStr {
 // ---------------------------------------------------------------------------------------------
 // stderr hints and the firewall message
 // ---------------------------------------------------------------------------------------------
-
-/// The stderr line of a DELETE answered with `reply`.
-fn stderr_of(reply: Reply) -> String {
-    let s = StandIn::script(vec![Action::Reply(reply)]);
-    let run = delete_at(&s, &["--retries", "0"], &["acme1"]);
-    assert_eq!(run.status, 3, "{run:#?}");
-    let lines: Vec<&str> = run.stderr.lines().collect();
-    assert_eq!(lines.len(), 1, "{run:#?}");
-    run.assert_hides(TOKEN);
-    lines[0].to_owned()
-}
-
-/// Mutant: `src/report.rs` giving the token hint after a 401 only.
-#[test]
-fn a_403_gets_the_same_token_hint_as_a_401() {
-    let hint_of = |line: &str| -> String {
-        let (_, hint) = line
-            .split_once("; hint:")
-            .unwrap_or_else(|| panic!("no hint on the stderr line: {line}"));
-        hint.trim().to_owned()
-    };
-    let after_401 = stderr_of(
-        Reply::new(401).json(r#"{"error":"invalid_token","error_description":"Expired"}"#),
-    );
-    let after_403 = stderr_of(Reply::new(403).json(
-        r#"{"message":"You are not authorized to edit this organization.","errorCode":"ACCESS_DENIED"}"#,
-    ));
-    assert!(
-        after_403.starts_with("coveo-org-delete: acme1: forbidden (HTTP 403 ACCESS_DENIED)"),
-        "{after_403}"
-    );
-    let hint = hint_of(&after_403);
-    assert!(hint.contains("Organization - Edit"), "{after_403}");
-    assert_eq!(hint, hint_of(&after_401), "the same hint after 401 and 403");
-}
 
 // ---------------------------------------------------------------------------------------------
 // The environment as the process has it

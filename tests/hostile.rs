@@ -231,30 +231,6 @@ fn a_list_on_stdin_over_64_mib_is_refused_and_64_mib_is_read() {
     assert_nothing_sent(&standin);
 }
 
-#[test]
-fn a_token_over_8_kib_is_refused_before_anything_is_sent() {
-    let standin = StandIn::script(vec![]);
-    let token = "t".repeat(8 * 1024 + 1);
-    let run = delete_as(&standin, &token).run();
-    let message = run.run_failure("config");
-    assert!(message.contains("8192"), "{message}");
-    run.assert_hides(&token);
-    assert_nothing_sent(&standin);
-}
-
-#[test]
-fn a_leading_bearer_is_dropped_from_the_token() {
-    for given in [format!("Bearer {TOKEN}"), format!("bearer  {TOKEN}\n")] {
-        let standin = StandIn::script(vec![Action::status(204)]);
-        let run = delete_as(&standin, &given).run();
-        assert_eq!(run.status, 0, "{run:#?}");
-        assert_eq!(
-            standin.requests()[0].header("Authorization"),
-            Some(format!("Bearer {TOKEN}").as_str())
-        );
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // IDs
 

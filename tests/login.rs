@@ -1,18 +1,24 @@
-//! Issue 9: the token (and its platform) from the Coveo CLI's login, when neither
-//! `--token-file` nor `COVEO_TOKEN` gives one. Every run has an empty environment plus a
-//! temporary `COVEO_CONFIG_DIR`, `XDG_CONFIG_HOME` or `HOME` holding a CLI `config.json`: the
-//! developer's own login is never read. Platforms that follow a login's region are reached
-//! through a local proxy (a refusing one records the host asked for; a tunnelling one leads to
-//! a TLS stand-in), so nothing goes to the internet.
+//! Where the token comes from, and what every token must be: `--token-file` (its first
+//! line), else `COVEO_TOKEN`, else the Coveo CLI's login, with the platform of its region and
+//! environment; the checks every token gets whatever its source; what `--verbose` says of the
+//! source; and the hints a refused token gets. Every run has an empty environment plus, for
+//! the login, a temporary `COVEO_CONFIG_DIR`, `XDG_CONFIG_HOME` or `HOME` holding a CLI
+//! `config.json`: the developer's own login is never read. Platforms that follow a login's
+//! region are reached through a local proxy (a refusing one records the host asked for; a
+//! tunnelling one leads to a TLS stand-in), so nothing goes to the internet.
 
 use crate::support::bin::{cmd, Cmd, Run};
+use crate::support::line::{expect_line, ANY, SOME};
 use crate::support::proxy::ConnectProxy;
-use crate::support::standin::{Platform, StandIn};
+use crate::support::standin::{Action, Platform, Reply, StandIn};
 use crate::support::tls::pki;
-use crate::support::{temp_dir, temp_file};
+use crate::support::{
+    assert_nothing_sent, end_line, fifo_at, missing_path, path_str, temp_dir, temp_file, SECRET,
+};
+use serde_json::json;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Distinctive tokens: finding one in any output is never a coincidence.
 const LOGIN_TOKEN: &str = "tok-login-7c1e0b5aSECRET";
@@ -53,7 +59,7 @@ fn login_under(rel: &str, contents: &[u8]) -> PathBuf {
 }
 
 /// The platform of these tests: the three tokens may delete `acme1`.
-fn platform() -> Platform {
+fn login_platform() -> Platform {
     ALL_TOKENS
         .iter()
         .fold(Platform::new(), |p, t| p.token(t, true))
@@ -114,23 +120,26 @@ fn os(s: &str) -> &OsStr {
     OsStr::new(s)
 }
 
-fn path_str(p: &Path) -> &str {
-    p.to_str().expect("temp paths are UTF-8")
-}
-
 // ---------------------------------------------------------------------------------------------
 // Where the token comes from
 
 #[test]
 fn the_login_gives_the_token_when_nothing_else_does() {
-    let s = StandIn::platform(platform());
+    let s = StandIn::platform(login_platform());
     let config = cli_config(LOGIN_TOKEN, r#""region":"us","environment":"prod""#);
     let dir = login_dir(config.as_bytes());
     let file = dir.join("config.json");
     let before = std::fs::metadata(&file).unwrap().modified().unwrap();
     let run = delete_with(&s, &[("COVEO_CONFIG_DIR", dir.as_os_str())], &[]);
     assert_eq!(run.status, 0, "{run:#?}");
-    assert_eq!(run.line()["result"], "deleted");
+    expect_line(
+        run.line(),
+        json!({
+            "organization_id": "acme1", "ok": true, "result": "deleted", "dry_run": false,
+            "http_status": 204, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
+            "display_name": null, "error": null
+        }),
+    );
     assert_eq!(bearers(&s), [LOGIN_TOKEN]);
     assert_eq!(run.stderr, "", "quiet on success");
     hides_every_token(&run);
@@ -150,17 +159,17 @@ fn token_file_wins_over_coveo_token_which_wins_over_the_login() {
     let login = ("COVEO_CONFIG_DIR", dir.as_os_str());
     let env = ("COVEO_TOKEN", os(ENV_TOKEN));
 
-    let s = StandIn::platform(platform());
+    let s = StandIn::platform(login_platform());
     let run = delete_with(&s, &[login, env], &["--token-file", path_str(&token_file)]);
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(bearers(&s), [FILE_TOKEN], "--token-file first");
 
-    let s = StandIn::platform(platform());
+    let s = StandIn::platform(login_platform());
     let run = delete_with(&s, &[login, env], &[]);
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(bearers(&s), [ENV_TOKEN], "then COVEO_TOKEN");
 
-    let s = StandIn::platform(platform());
+    let s = StandIn::platform(login_platform());
     let run = delete_with(&s, &[login], &[]);
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(bearers(&s), [LOGIN_TOKEN], "then the login");
@@ -170,7 +179,7 @@ fn token_file_wins_over_coveo_token_which_wins_over_the_login() {
 fn an_empty_coveo_token_is_an_error_and_never_falls_through_to_the_login() {
     let dir = login_dir(cli_config(LOGIN_TOKEN, "").as_bytes());
     for empty in ["", "  ", "\n"] {
-        let s = StandIn::platform(platform());
+        let s = StandIn::platform(login_platform());
         let run = delete_with(
             &s,
             &[
@@ -231,7 +240,7 @@ fn the_first_directory_variable_that_is_set_decides() {
         ),
     ];
     for (envs, token) in cases {
-        let mut p = platform();
+        let mut p = login_platform();
         for t in ["tok-config-dir", "tok-xdg", "tok-home"] {
             p = p.token(t, true);
         }
@@ -258,7 +267,7 @@ fn a_login_directory_may_be_any_bytes() {
     let dir = base.join(OsStr::from_bytes(b"caf\xe9-\xff"));
     std::fs::create_dir(&dir).expect("a directory whose name is not UTF-8");
     std::fs::write(dir.join("config.json"), cli_config(LOGIN_TOKEN, "")).unwrap();
-    let s = StandIn::platform(platform());
+    let s = StandIn::platform(login_platform());
     let run = delete_with(&s, &[("COVEO_CONFIG_DIR", dir.as_os_str())], &[]);
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(bearers(&s), [LOGIN_TOKEN]);
@@ -290,7 +299,7 @@ fn without_a_login_the_no_token_error_names_the_three_sources() {
         ),
     ];
     for (what, envs) in cases {
-        let s = StandIn::platform(platform());
+        let s = StandIn::platform(login_platform());
         let run = delete_with(&s, envs, &[]);
         let message = run_failure(&run, "config");
         assert!(message.starts_with("no token"), "{what}: {message}");
@@ -303,6 +312,146 @@ fn without_a_login_the_no_token_error_names_the_three_sources() {
         }
         assert_names_the_three_sources(message);
         assert_eq!(s.connections(), 0, "{what}: nothing sent");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// --token-file and COVEO_TOKEN
+
+#[test]
+fn a_missing_or_empty_token_is_a_config_error_and_nothing_is_sent() {
+    for token in [None, Some(""), Some("  \n ")] {
+        let standin = StandIn::script(vec![]);
+        let mut c = cmd().platform(&standin.url()).args(["--yes", "acme1"]);
+        if let Some(t) = token {
+            c = c.token(t);
+        }
+        let run = c.run();
+        let message = run.run_failure("config");
+        assert!(message.contains("COVEO_TOKEN"), "{token:?}: {message}");
+        assert_nothing_sent(&standin);
+    }
+}
+
+#[test]
+fn the_token_file_first_line_wins_over_coveo_token_and_whitespace_is_trimmed() {
+    let file = temp_file("token", b"  file-token-42 \r\nsecond-line-not-the-token\n");
+    let standin = StandIn::script(vec![Action::status(204), Action::status(204)]);
+    let run = cmd()
+        .token("env-token-17")
+        .platform(&standin.url())
+        .arg("--token-file")
+        .arg(&file)
+        .args(["--yes", "acme1"])
+        .run();
+    assert_eq!(run.status, 0, "{run:#?}");
+    expect_line(
+        run.line(),
+        json!({
+            "organization_id": "acme1", "ok": true, "result": "deleted", "dry_run": false,
+            "http_status": 204, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
+            "display_name": null, "error": null
+        }),
+    );
+    let run2 = cmd()
+        .token(" \tenv-token-17\n")
+        .platform(&standin.url())
+        .args(["--yes", "acme2"])
+        .run();
+    assert_eq!(run2.status, 0, "{run2:#?}");
+    let auth: Vec<String> = standin
+        .requests()
+        .iter()
+        .map(|r| r.header("Authorization").unwrap_or("").to_string())
+        .collect();
+    assert_eq!(auth, ["Bearer file-token-42", "Bearer env-token-17"]);
+    run.assert_hides("file-token-42");
+    run2.assert_hides("env-token-17");
+    let _ = std::fs::remove_file(&file);
+}
+
+#[test]
+fn an_unreadable_token_file_is_a_config_error_and_nothing_is_sent() {
+    for path in [missing_path("no-such-token-file"), std::env::temp_dir()] {
+        let standin = StandIn::script(vec![]);
+        let run = cmd()
+            .token(SECRET)
+            .platform(&standin.url())
+            .arg("--token-file")
+            .arg(&path)
+            .args(["--yes", "acme1"])
+            .run();
+        let message = run.run_failure("config");
+        assert!(message.contains("--token-file"), "{message}");
+        assert_nothing_sent(&standin);
+        run.assert_hides(SECRET);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What every token must be
+
+#[test]
+fn a_token_with_a_line_break_or_inner_whitespace_is_refused_without_showing_it() {
+    let file = temp_file("token", b"tokfileone tokfiletwo\nsecond line\n");
+    let cases: Vec<(Option<&str>, Vec<String>)> = vec![
+        (Some("tokpartone\ntokparttwo"), vec![]),
+        (Some("tokpartone\r\ntokparttwo"), vec![]),
+        (Some("tokpartone\ttokparttwo"), vec![]),
+        (
+            None,
+            vec!["--token-file".into(), path_str(&file).to_string()],
+        ),
+    ];
+    for (env_token, args) in cases {
+        let standin = StandIn::script(vec![]);
+        let mut c = cmd()
+            .platform(&standin.url())
+            .args(["--yes"])
+            .args(&args)
+            .arg("acme1");
+        if let Some(t) = env_token {
+            c = c.token(t);
+        }
+        let run = c.run();
+        run.run_failure("config");
+        for part in ["tokpartone", "tokparttwo", "tokfileone", "tokfiletwo"] {
+            run.assert_hides(part);
+        }
+        assert_nothing_sent(&standin);
+    }
+    let _ = std::fs::remove_file(&file);
+}
+
+#[test]
+fn a_token_over_8_kib_is_refused_before_anything_is_sent() {
+    let standin = StandIn::script(vec![]);
+    let token = "t".repeat(8 * 1024 + 1);
+    let run = cmd()
+        .token(&token)
+        .platform(&standin.url())
+        .args(["--yes", "acme1"])
+        .run();
+    let message = run.run_failure("config");
+    assert!(message.contains("8192"), "{message}");
+    run.assert_hides(&token);
+    assert_nothing_sent(&standin);
+}
+
+#[test]
+fn a_leading_bearer_is_dropped_from_the_token() {
+    for given in [format!("Bearer {SECRET}"), format!("bearer  {SECRET}\n")] {
+        let standin = StandIn::script(vec![Action::status(204)]);
+        let run = cmd()
+            .token(&given)
+            .platform(&standin.url())
+            .args(["--yes", "acme1"])
+            .run();
+        assert_eq!(run.status, 0, "{run:#?}");
+        assert_eq!(
+            standin.requests()[0].header("Authorization"),
+            Some(format!("Bearer {SECRET}").as_str())
+        );
     }
 }
 
@@ -324,7 +473,7 @@ fn a_login_file_that_is_not_a_json_object_is_a_config_error_naming_it() {
     ];
     for (what, contents) in cases {
         let dir = login_dir(&contents);
-        let s = StandIn::platform(platform());
+        let s = StandIn::platform(login_platform());
         let run = delete_with(&s, &[("COVEO_CONFIG_DIR", dir.as_os_str())], &[]);
         let message = run_failure(&run, "config");
         let file = dir.join("config.json");
@@ -365,7 +514,7 @@ fn a_base_url_leaves_the_logins_region_unread() {
     let dir =
         login_dir(cli_config(LOGIN_TOKEN, r#""region":"mars","environment":"qa""#).as_bytes());
     for via_env in [false, true] {
-        let s = StandIn::platform(platform());
+        let s = StandIn::platform(login_platform());
         let mut c = cmd().env("COVEO_CONFIG_DIR", &dir);
         c = if via_env {
             c.env("COVEO_PLATFORM_URL", s.url())
@@ -384,7 +533,7 @@ fn exactly_1_mib_is_still_read() {
     let mut full = cli_config(LOGIN_TOKEN, "").into_bytes();
     full.resize(1024 * 1024, b'\n');
     let dir = login_dir(&full);
-    let s = StandIn::platform(platform());
+    let s = StandIn::platform(login_platform());
     let run = delete_with(&s, &[("COVEO_CONFIG_DIR", dir.as_os_str())], &[]);
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(bearers(&s), [LOGIN_TOKEN]);
@@ -399,10 +548,7 @@ fn an_unreadable_login_file_is_a_config_error_naming_it() {
     let zero = temp_dir("login-is-dev-zero");
     std::os::unix::fs::symlink("/dev/zero", zero.join("config.json")).unwrap();
     let fifo = temp_dir("login-is-a-fifo");
-    let fifo_path =
-        std::ffi::CString::new(fifo.join("config.json").as_os_str().as_bytes()).unwrap();
-    // SAFETY: a valid NUL-terminated path; mkfifo has no other precondition.
-    assert_eq!(unsafe { libc::mkfifo(fifo_path.as_ptr(), 0o600) }, 0);
+    fifo_at(&fifo.join("config.json"));
     // A link to itself: the file cannot be reached, which is not the same as no file at all.
     let looped = temp_dir("login-is-a-loop");
     std::os::unix::fs::symlink(looped.join("config.json"), looped.join("config.json")).unwrap();
@@ -422,7 +568,7 @@ fn an_unreadable_login_file_is_a_config_error_naming_it() {
         cases.push(("no read permission", locked));
     }
     for (what, dir) in cases {
-        let s = StandIn::platform(platform());
+        let s = StandIn::platform(login_platform());
         let run = delete_with(&s, &[("COVEO_CONFIG_DIR", dir.as_os_str())], &[]);
         let message = run_failure(&run, "config");
         assert!(
@@ -449,7 +595,7 @@ fn the_login_token_is_checked_like_any_other() {
         let mut contents = b"\xEF\xBB\xBF".to_vec();
         contents.extend_from_slice(cli_config(&raw, "").as_bytes());
         let dir = login_dir(&contents);
-        let s = StandIn::platform(platform());
+        let s = StandIn::platform(login_platform());
         let run = delete_with(&s, &[("COVEO_CONFIG_DIR", dir.as_os_str())], &[]);
         assert_eq!(run.status, 0, "{raw:?}: {run:#?}");
         assert_eq!(bearers(&s), [LOGIN_TOKEN], "{raw:?}");
@@ -458,14 +604,14 @@ fn the_login_token_is_checked_like_any_other() {
     let long = "t".repeat(8 * 1024 + 1);
     for raw in [format!("{LOGIN_TOKEN} x"), format!("{LOGIN_TOKEN}\\u0007")] {
         let dir = login_dir(cli_config(&raw, "").as_bytes());
-        let s = StandIn::platform(platform());
+        let s = StandIn::platform(login_platform());
         let run = delete_with(&s, &[("COVEO_CONFIG_DIR", dir.as_os_str())], &[]);
         let message = run_failure(&run, "config");
         assert!(message.contains(path_str(&dir)), "{message}");
         assert_eq!(s.connections(), 0);
     }
     let dir = login_dir(cli_config(&long, "").as_bytes());
-    let s = StandIn::platform(platform());
+    let s = StandIn::platform(login_platform());
     let run = delete_with(&s, &[("COVEO_CONFIG_DIR", dir.as_os_str())], &[]);
     let message = run_failure(&run, "config");
     assert!(message.contains("8192"), "{message}");
@@ -492,7 +638,16 @@ fn host_asked(config: &str, envs: &[(&str, &str)], extra: &[&str]) -> (String, R
         .args(["--verbose", "--retries", "0", "--yes", "acme1"])
         .run();
     assert_eq!(run.status, 5, "the refusing proxy: {run:#?}");
-    assert_eq!(run.line()["error"]["kind"], "connection", "{run:#?}");
+    expect_line(
+        run.line(),
+        json!({
+            "organization_id": "acme1", "ok": false, "result": "error", "dry_run": false,
+            "http_status": null, "attempts": 1, "elapsed_ms": ANY, "request_id": null,
+            "display_name": null,
+            "error": {"kind": "connection", "message": SOME, "coveo_error_code": null,
+                      "retry_after_s": null}
+        }),
+    );
     hides_every_token(&run);
     let heads = proxy.requests();
     assert_eq!(heads.len(), 1, "{heads:?}");
@@ -607,7 +762,7 @@ fn a_platform_url_overrides_the_login_platform() {
     let login = cli_config(LOGIN_TOKEN, r#""region":"eu","environment":"dev""#);
     let dir = login_dir(login.as_bytes());
     for by_env in [false, true] {
-        let s = StandIn::platform(platform());
+        let s = StandIn::platform(login_platform());
         let proxy = ConnectProxy::refusing();
         let mut c = cmd()
             .env("COVEO_CONFIG_DIR", &dir)
@@ -636,7 +791,7 @@ fn the_login_platform_is_reached_over_tls_through_a_tunnel() {
     let ca = pki(&[EU]);
     let s = StandIn::builder()
         .tls(ca.server_config.clone())
-        .platform(platform());
+        .platform(login_platform());
     let proxy = ConnectProxy::start(s.addr());
     let dir = login_dir(cli_config(LOGIN_TOKEN, r#""region":"eu""#).as_bytes());
     let run = cmd()
@@ -676,7 +831,7 @@ fn verbose_says_where_the_token_came_from_and_never_the_token() {
         (vec![("COVEO_TOKEN", os(ENV_TOKEN))], vec![], "COVEO_TOKEN"),
         (vec![], vec![], login_source.as_str()),
     ] {
-        let s = StandIn::platform(platform());
+        let s = StandIn::platform(login_platform());
         let mut envs = envs;
         envs.push(("COVEO_CONFIG_DIR", dir.as_os_str()));
         let mut extra = extra;
@@ -705,6 +860,42 @@ fn refused_line(p: Platform, envs: &[(&str, &OsStr)], status: i32) -> String {
     let lines: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(lines.len(), 1, "{run:#?}");
     lines[0].to_owned()
+}
+
+/// The stderr line of a DELETE answered with `reply`, for the token in `COVEO_TOKEN`.
+fn stderr_of(reply: Reply) -> String {
+    let s = StandIn::script(vec![Action::Reply(reply)]);
+    let run = crate::support::bin::delete_at(&s.url(), &["--retries", "0", "acme1"]);
+    assert_eq!(run.status, 3, "{run:#?}");
+    let lines = run.stderr_lines();
+    assert_eq!(lines.len(), 1, "{run:#?}");
+    run.assert_hides(SECRET);
+    lines[0].to_owned()
+}
+
+/// A token refused with 403 may lack the privilege, as one refused with 401 may have expired:
+/// both get the same hint about the token.
+#[test]
+fn a_403_gets_the_same_token_hint_as_a_401() {
+    let hint_of = |line: &str| -> String {
+        let (_, hint) = line
+            .split_once("; hint:")
+            .unwrap_or_else(|| panic!("no hint on the stderr line: {line}"));
+        hint.trim().to_owned()
+    };
+    let after_401 = stderr_of(
+        Reply::new(401).json(r#"{"error":"invalid_token","error_description":"Expired"}"#),
+    );
+    let after_403 = stderr_of(Reply::new(403).json(
+        r#"{"message":"You are not authorized to edit this organization.","errorCode":"ACCESS_DENIED"}"#,
+    ));
+    assert!(
+        after_403.starts_with("coveo-org-delete: acme1: forbidden (HTTP 403 ACCESS_DENIED)"),
+        "{after_403}"
+    );
+    let hint = hint_of(&after_403);
+    assert!(hint.contains("Organization - Edit"), "{after_403}");
+    assert_eq!(hint, hint_of(&after_401), "the same hint after 401 and 403");
 }
 
 #[test]
@@ -827,7 +1018,7 @@ fn a_403_with_a_login_names_the_privilege() {
 
 #[test]
 fn the_login_serves_a_listing_too() {
-    let s = StandIn::platform(platform().only_gets());
+    let s = StandIn::platform(login_platform().only_gets());
     let dir = login_dir(cli_config(LOGIN_TOKEN, r#""region":"eu""#).as_bytes());
     let run = cmd()
         .env("COVEO_CONFIG_DIR", &dir)
@@ -836,8 +1027,15 @@ fn the_login_serves_a_listing_too() {
         .run();
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(run.lines.len(), 2, "{run:#?}");
-    assert_eq!(run.lines[0]["organization_id"], "acme1");
-    assert_eq!(run.lines[1]["result"], "end_of_list");
+    expect_line(
+        &run.lines[0],
+        json!({
+            "organization_id": "acme1", "ok": true, "result": "listed",
+            "display_name": "Acme One", "type": null, "created": null, "read_only": false,
+            "lifecycle_state": "ACTIVE", "owner_email": null, "error": null
+        }),
+    );
+    assert_eq!(run.stdout.lines().last(), Some(end_line(1).as_str()));
     assert_eq!(bearers(&s), [LOGIN_TOKEN]);
     hides_every_token(&run);
     s.assert_no_violations();
