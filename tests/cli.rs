@@ -8,7 +8,6 @@ mod core;
 mod deleting;
 mod dry_run;
 mod flags;
-mod hardening;
 mod hostile;
 mod listing;
 mod login;

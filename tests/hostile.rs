@@ -1,45 +1,68 @@
 //! Hostile input and hostile answers: what a script's mistakes and a misbehaving server must
-//! never cause (a request to a place the user did not choose, a token in any output, a
-//! panic, an unbounded read, a line that claims what did not happen). Each test runs the real
-//! binary and checks what the server received as well as what was printed.
+//! never cause: a request to a place the user did not choose, an organization ID that is no
+//! ID, a read without a bound, a token in any output, a line that a server's text splits or
+//! empties. Each test runs the real binary and checks what the server received (nothing, where
+//! nothing may be sent) as well as what was printed.
 
-use crate::support::assert_nothing_sent;
-use crate::support::bin::{assert_shape, cmd, Cmd, Run};
+use crate::support::bin::{cmd, Cmd, Run};
+use crate::support::line::{containing, expect_line, parse_lines, ANY, SOME};
 use crate::support::proxy::ConnectProxy;
 use crate::support::standin::{Action, Reply, StandIn};
-use crate::support::tls;
-use crate::support::{temp_dir, temp_file};
+use crate::support::tls::pki;
+use crate::support::{
+    assert_nothing_sent, fifo_at, list_file, not_utf8, path_str, platform, temp_dir, temp_file,
+    tls_standin, SECRET, TOKEN,
+};
+use serde_json::{json, Value};
 use std::ffi::OsStr;
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 
-const TOKEN: &str = "demo-token";
-/// A realistic token, long enough that no word of the tool's own messages contains it.
-const SECRET: &str = "x1b2c3d4-secret-5e6f-7a8b-9c0d1e2f3a4b";
+// ---------------------------------------------------------------------------------------------
+// Helpers
 
-fn not_utf8() -> &'static OsStr {
-    OsStr::from_bytes(b"eu\xff")
-}
-
-/// `--yes acme1` against `standin`, with `COVEO_TOKEN=token`.
-fn delete_as(standin: &StandIn, token: &str) -> Cmd {
+/// `--yes acme1` against `standin`, with `COVEO_TOKEN` the platform's [`TOKEN`].
+fn yes_acme1(standin: &StandIn) -> Cmd {
     cmd()
-        .token(token)
+        .token(TOKEN)
         .platform(&standin.url())
         .args(["--yes", "acme1"])
 }
 
-// ---------------------------------------------------------------------------------------------
-// The environment: an unset variable expanded into another must never mean production.
-
-/// Requests that would go to the real platform are caught by a local proxy that refuses
-/// every tunnel: it must see no CONNECT at all.
-fn with_catching_proxy(c: Cmd, proxy: &ConnectProxy) -> Cmd {
-    c.env("https_proxy", proxy.url())
+/// A value that is not UTF-8: `eu` and a byte no UTF-8 text holds.
+fn bad_utf8() -> &'static OsStr {
+    OsStr::from_bytes(b"eu\xff")
 }
 
+/// The line of an organization ID refused before anything was sent (shown as `shown`).
+fn invalid_line(shown: &str) -> Value {
+    json!({
+        "organization_id": shown, "ok": false, "result": "error", "dry_run": false,
+        "http_status": null, "attempts": 0, "elapsed_ms": ANY, "request_id": null,
+        "display_name": null,
+        "error": {"kind": "invalid_organization_id", "message": SOME, "coveo_error_code": null,
+                  "retry_after_s": null}
+    })
+}
+
+/// The line of `id` deleted by one attempt answered 204.
+fn deleted_line(id: &str) -> Value {
+    json!({
+        "organization_id": id, "ok": true, "result": "deleted", "dry_run": false,
+        "http_status": 204, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
+        "display_name": null, "error": null
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The environment and the command line, as the bytes they are
+
+/// A value that is not UTF-8 is an error naming the variable, never read as unset: an unset
+/// variable would mean the production platform, or no proxy.
 #[test]
-fn variables_that_are_not_utf8_are_config_errors_never_unset() {
+fn a_variable_that_is_not_utf8_is_a_config_error_never_unset() {
+    // Requests that would go to the real platform are caught by a local proxy that refuses
+    // every tunnel: it must see nothing at all.
     let proxy = ConnectProxy::refusing();
     for var in [
         "COVEO_PLATFORM_URL",
@@ -52,21 +75,61 @@ fn variables_that_are_not_utf8_are_config_errors_never_unset() {
     ] {
         let mut c = cmd().token(TOKEN).args(["--yes", "acme1"]);
         if !var.ends_with("proxy") && !var.ends_with("PROXY") {
-            c = with_catching_proxy(c, &proxy);
+            c = c.env("https_proxy", proxy.url());
         }
-        let run = c.env(var, not_utf8()).run();
+        let run = c.env(var, bad_utf8()).run();
         let message = run.run_failure("config");
         assert!(message.contains(var), "{var}: {message}");
         assert!(message.contains("UTF-8"), "{var}: {message}");
     }
-    assert!(proxy.requests().is_empty(), "{:?}", proxy.requests());
+    for (var, value) in [
+        ("COVEO_PLATFORM_URL", not_utf8("https://gw.example/")),
+        ("COVEO_REGION", not_utf8("eu")),
+        ("COVEO_ENVIRONMENT", not_utf8("dev")),
+    ] {
+        let run = cmd()
+            .token(SECRET)
+            .env(var, value)
+            .env("https_proxy", proxy.url())
+            .args(["--yes", "acme1"])
+            .run();
+        run.assert_hides(SECRET);
+        let message = run.run_failure("config");
+        assert!(message.contains(var), "{var}: {message}");
+    }
+    assert_nothing_sent(&proxy);
+
+    let s = StandIn::script(vec![]);
+    let run = cmd()
+        .env("COVEO_TOKEN", not_utf8("tok-SECRET"))
+        .platform(&s.url())
+        .args(["--yes", "acme1"])
+        .run();
+    let message = run.run_failure("config");
+    assert!(message.contains("COVEO_TOKEN"), "{message}");
+    run.assert_hides("SECRET");
+    assert_nothing_sent(&s);
+
+    let ca = pki(&["localhost"]);
+    let tls = tls_standin(&ca, vec![]);
+    let ca_file = ca.ca_file();
+    let run = cmd()
+        .token(SECRET)
+        .env("HTTPS_PROXY", not_utf8("http://proxy.example:3128"))
+        .platform(&tls.url())
+        .args(["--yes", "--ca-file", path_str(&ca_file), "acme1"])
+        .run();
+    run.assert_hides(SECRET);
+    let message = run.run_failure("config");
+    assert!(message.contains("HTTPS_PROXY"), "{message}");
+    assert_nothing_sent(&tls);
 }
 
 #[test]
 fn flag_values_that_are_not_utf8_are_usage_errors_and_a_platform_url_is_config() {
     let standin = StandIn::script(vec![]);
     for flag in ["--region", "--environment", "--timeout", "--retries"] {
-        let run = delete_as(&standin, TOKEN).arg(flag).arg(not_utf8()).run();
+        let run = yes_acme1(&standin).arg(flag).arg(bad_utf8()).run();
         assert!(run.run_failure("usage").contains(flag), "{run:#?}");
     }
     let run = cmd()
@@ -76,22 +139,6 @@ fn flag_values_that_are_not_utf8_are_usage_errors_and_a_platform_url_is_config()
         .arg("acme1")
         .run();
     run.run_failure("config");
-    assert_nothing_sent(&standin);
-}
-
-#[test]
-fn an_id_that_is_not_utf8_is_invalid_and_nothing_is_sent() {
-    let standin = StandIn::script(vec![]);
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
-        .args(["--yes", "acme1"])
-        .arg(OsStr::from_bytes(b"acme\xff2"))
-        .run();
-    assert_eq!(run.status, 2, "{run:#?}");
-    let line = run.line();
-    assert_shape(line);
-    assert_eq!(line["error"]["kind"], "invalid_organization_id");
     assert_nothing_sent(&standin);
 }
 
@@ -117,14 +164,14 @@ fn file_paths_may_be_any_bytes() {
 
 #[test]
 fn an_ssl_cert_file_path_that_is_not_utf8_is_read() {
-    let pki = tls::pki(&[]);
+    let pki = pki(&[]);
     let dir = temp_dir("ca");
     let ca = dir.join(OsStr::from_bytes(b"ca-\xff.pem"));
     std::fs::write(&ca, &pki.ca_pem).unwrap();
     let standin = StandIn::builder()
         .tls(pki.server_config.clone())
         .script(vec![Action::status(204)]);
-    let run = delete_as(&standin, TOKEN)
+    let run = yes_acme1(&standin)
         .env("SSL_CERT_FILE", ca.as_os_str())
         .run();
     assert_eq!(run.status, 0, "{run:#?}");
@@ -133,10 +180,202 @@ fn an_ssl_cert_file_path_that_is_not_utf8_is_read() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Base URLs
+// Organization IDs that are no IDs: refused, and nothing sent
+
+fn hostile_ids() -> Vec<String> {
+    let mut ids: Vec<String> = [
+        "../x", "a/b", "a?b", "%2e%2e", "a b", "a\nb", "a#b", "a.b", "..", "a\\b", "a%2Fb", "é",
+        "a\tb", "",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    ids.push("a".repeat(300));
+    ids.push("a".repeat(256));
+    ids
+}
+
+#[test]
+fn each_hostile_id_is_refused_and_nothing_is_sent() {
+    for id in hostile_ids() {
+        let standin = StandIn::script(vec![]);
+        let run = cmd()
+            .token(SECRET)
+            .platform(&standin.url())
+            .args(["--yes", id.as_str()])
+            .run();
+        assert_eq!(run.status, 2, "{id:?}: {run:#?}");
+        // An invalid ID is echoed cut to 256 characters.
+        let shown = if id.chars().count() > 256 {
+            format!("{}...", &id[..256])
+        } else {
+            id.clone()
+        };
+        expect_line(run.line(), invalid_line(&shown));
+        let err = run.stderr_lines();
+        assert_eq!(err.len(), 1, "{id:?}: one human line: {:?}", run.stderr);
+        assert!(
+            err[0].starts_with("coveo-org-delete: ") && err[0].contains("invalid_organization_id"),
+            "{id:?}: {}",
+            err[0]
+        );
+        assert_nothing_sent(&standin);
+        run.assert_hides(SECRET);
+    }
+}
+
+#[test]
+fn one_invalid_id_among_valid_ones_stops_everything_and_only_invalid_ids_get_lines() {
+    let standin = StandIn::script(vec![]);
+    let run = cmd()
+        .token(SECRET)
+        .platform(&standin.url())
+        .args([
+            "--yes", "good1", "../x", "good-2", "a/b", "%2e%2e", "good_3",
+        ])
+        .run();
+    assert_eq!(run.status, 2, "{run:#?}");
+    assert_eq!(run.lines.len(), 3, "{run:#?}");
+    for (line, id) in run.lines.iter().zip(["../x", "a/b", "%2e%2e"]) {
+        expect_line(line, invalid_line(id));
+    }
+    run.assert_stderr_failures(&[
+        ("../x", "invalid_organization_id"),
+        ("a/b", "invalid_organization_id"),
+        ("%2e%2e", "invalid_organization_id"),
+    ]);
+    assert_nothing_sent(&standin);
+}
+
+#[test]
+fn an_id_that_is_not_utf8_is_refused_and_nothing_is_sent() {
+    // Alone, and after a valid one: one line, for it.
+    for before in [&[][..], &["acme1"][..]] {
+        let standin = StandIn::script(vec![]);
+        let run = cmd()
+            .token(TOKEN)
+            .platform(&standin.url())
+            .arg("--yes")
+            .args(before)
+            .arg(OsStr::from_bytes(b"a\xffb"))
+            .run();
+        assert_eq!(run.status, 2, "{run:#?}");
+        expect_line(run.line(), invalid_line(SOME));
+        assert_eq!(run.stderr_lines().len(), 1, "{}", run.stderr);
+        assert_nothing_sent(&standin);
+    }
+}
+
+#[test]
+fn an_invalid_id_anywhere_in_a_list_sends_nothing() {
+    let long = "a".repeat(256);
+    let cases: Vec<(String, Vec<&str>)> = vec![
+        ("bad/one\nacme1\nacme2\n".into(), vec!["bad/one"]),
+        (
+            "acme1\n../etc\nacme2\n# comment\nhas.dot\nacme3\n".into(),
+            vec!["../etc", "has.dot"],
+        ),
+        ("acme1\nacme2\n  with space  \n".into(), vec!["with space"]),
+        (format!("acme1\n{long}\n"), vec![long.as_str()]),
+        (
+            "acme1\nacm\u{e9}\nacme2%2f\n".into(),
+            vec!["acm\u{e9}", "acme2%2f"],
+        ),
+    ];
+    for (contents, invalid) in &cases {
+        for from_stdin in [false, true] {
+            let standin = StandIn::platform(platform());
+            let c = cmd().token(TOKEN).platform(&standin.url()).arg("--yes");
+            let r = if from_stdin {
+                c.args(["--from-file", "-"])
+                    .stdin(contents.as_bytes())
+                    .run()
+            } else {
+                c.args(["--from-file", &list_file(contents)]).run()
+            };
+            assert_eq!(r.lines.len(), invalid.len(), "{contents:?}: {r:#?}");
+            for (line, id) in r.lines.iter().zip(invalid) {
+                expect_line(line, invalid_line(id));
+            }
+            assert_eq!(r.status, 2, "{contents:?}");
+            assert_eq!(r.stderr_lines().len(), invalid.len(), "{}", r.stderr);
+            assert_nothing_sent(&standin);
+            assert_eq!(
+                standin.remaining_orgs(),
+                ["acme1", "acme2", "acme3", "paused"]
+            );
+        }
+    }
+}
+
+#[test]
+fn a_list_line_over_4_kib_is_invalid_even_a_comment() {
+    let standin = StandIn::script(vec![]);
+    let mut text = b"acme1\n#".to_vec();
+    text.extend(b"c".repeat(4 * 1024));
+    text.extend(b"\nacme2\n");
+    let list = temp_file("long-line.txt", &text);
+    let run = cmd()
+        .token(TOKEN)
+        .platform(&standin.url())
+        .arg("--yes")
+        .arg("--from-file")
+        .arg(&list)
+        .run();
+    assert_eq!(run.status, 2, "{run:#?}");
+    let mut want = invalid_line(ANY);
+    want["error"]["message"] = json!(containing("line 2"));
+    expect_line(run.line(), want);
+    assert_nothing_sent(&standin);
+}
+
+#[test]
+fn an_invalid_id_is_echoed_cut_to_256_characters() {
+    let standin = StandIn::script(vec![]);
+    let huge = format!("{}/{}", "a".repeat(300), "b".repeat(10 * 1024 * 1024));
+    let list = temp_file("huge-id.txt", huge.as_bytes());
+    // Too long for a command line; as a list line it is over 4 KiB, and echoed cut.
+    let run = cmd()
+        .token(TOKEN)
+        .platform(&standin.url())
+        .arg("--yes")
+        .arg("--from-file")
+        .arg(&list)
+        .run();
+    assert_eq!(run.status, 2, "{run:#?}");
+    let shown = format!("{}...", "a".repeat(256));
+    expect_line(run.line(), invalid_line(&shown));
+    assert!(run.stderr.contains(&shown), "{}", run.stderr);
+    assert!(run.stdout.len() + run.stderr.len() < 4096, "{run:#?}");
+    let arg = format!("{}/", "z".repeat(1000));
+    let run = cmd()
+        .token(TOKEN)
+        .platform(&standin.url())
+        .args(["--yes", &arg])
+        .run();
+    expect_line(run.line(), invalid_line(&format!("{}...", "z".repeat(256))));
+    assert_nothing_sent(&standin);
+}
+
+#[test]
+fn an_invalid_id_with_line_separators_is_escaped_in_json() {
+    let standin = StandIn::script(vec![]);
+    let list = temp_file("seps.txt", "a\u{2028}b\n".as_bytes());
+    let run = cmd()
+        .token(TOKEN)
+        .platform(&standin.url())
+        .arg("--yes")
+        .arg("--from-file")
+        .arg(&list)
+        .run();
+    assert!(run.stdout.contains(r"a\u2028b"), "{}", run.stdout);
+    expect_line(run.line(), invalid_line("a\u{2028}b"));
+    assert!(!run.stderr.contains('\u{2028}'), "{}", run.stderr);
+    assert_nothing_sent(&standin);
+}
 
 // ---------------------------------------------------------------------------------------------
-// Files
+// Files: read no further than their bound, and only regular files where it matters
 
 #[test]
 fn a_byte_order_mark_starts_a_list_or_token_file_harmlessly() {
@@ -169,13 +408,15 @@ fn a_byte_order_mark_starts_a_list_or_token_file_harmlessly() {
 fn token_files_are_read_no_further_than_64_kib() {
     let standin = StandIn::script(vec![Action::status(204)]);
     // /dev/zero would take all the memory and never end if read whole.
-    let run = delete_as(&standin, "unused")
+    let run = yes_acme1(&standin)
+        .token("unused")
         .args(["--token-file", "/dev/zero"])
         .run();
     assert!(run.run_failure("config").contains("64 KiB"), "{run:#?}");
     // A first line of 64 KiB and one byte: refused.
     let long = temp_file("long-token", &b"t".repeat(64 * 1024 + 1));
-    let run = delete_as(&standin, "unused")
+    let run = yes_acme1(&standin)
+        .token("unused")
         .arg("--token-file")
         .arg(&long)
         .run();
@@ -185,7 +426,8 @@ fn token_files_are_read_no_further_than_64_kib() {
     let mut text = format!("{TOKEN}\n").into_bytes();
     text.extend(b"#".repeat(10 * 1024 * 1024));
     let file = temp_file("token-then-more", &text);
-    let run = delete_as(&standin, "unused")
+    let run = yes_acme1(&standin)
+        .token("unused")
         .arg("--token-file")
         .arg(&file)
         .run();
@@ -231,198 +473,6 @@ fn a_list_on_stdin_over_64_mib_is_refused_and_64_mib_is_read() {
     assert_nothing_sent(&standin);
 }
 
-// ---------------------------------------------------------------------------------------------
-// IDs
-
-#[test]
-fn a_list_line_over_4_kib_is_invalid_even_a_comment() {
-    let standin = StandIn::script(vec![]);
-    let mut text = b"acme1\n#".to_vec();
-    text.extend(b"c".repeat(4 * 1024));
-    text.extend(b"\nacme2\n");
-    let list = temp_file("long-line.txt", &text);
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
-        .arg("--yes")
-        .arg("--from-file")
-        .arg(&list)
-        .run();
-    assert_eq!(run.status, 2, "{run:#?}");
-    let line = run.line();
-    assert_shape(line);
-    assert_eq!(line["error"]["kind"], "invalid_organization_id");
-    assert!(line["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("line 2"));
-    assert_nothing_sent(&standin);
-}
-
-#[test]
-fn an_invalid_id_is_echoed_cut_to_256_characters() {
-    let standin = StandIn::script(vec![]);
-    let huge = format!("{}/{}", "a".repeat(300), "b".repeat(10 * 1024 * 1024));
-    let list = temp_file("huge-id.txt", huge.as_bytes());
-    // Too long for a command line; as a list line it is over 4 KiB, and echoed cut.
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
-        .arg("--yes")
-        .arg("--from-file")
-        .arg(&list)
-        .run();
-    assert_eq!(run.status, 2, "{run:#?}");
-    let shown = format!("{}...", "a".repeat(256));
-    assert_eq!(run.line()["organization_id"], shown.as_str());
-    assert!(run.stderr.contains(&shown), "{}", run.stderr);
-    assert!(run.stdout.len() + run.stderr.len() < 4096, "{run:#?}");
-    let arg = format!("{}/", "z".repeat(1000));
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
-        .args(["--yes", &arg])
-        .run();
-    let shown = format!("{}...", "z".repeat(256));
-    assert_eq!(run.line()["organization_id"], shown.as_str());
-    assert_nothing_sent(&standin);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Answers
-
-/// One DELETE answered `reply`, made with the realistic token [`SECRET`]; the line and stderr
-/// must not hold it.
-fn answered_with_secret(reply: Reply, extra: &[&str]) -> Run {
-    let standin = StandIn::script(vec![Action::Reply(reply)]);
-    let run = delete_as(&standin, SECRET)
-        .args(["--retries", "0"])
-        .args(extra)
-        .run();
-    run.assert_hides(SECRET);
-    run
-}
-
-#[test]
-fn the_token_echoed_by_the_server_is_never_printed() {
-    let oauth = format!(
-        r#"{{"error":"invalid_token {SECRET}","error_description":"Invalid access token: {SECRET}"}}"#
-    );
-    let run = answered_with_secret(
-        Reply::new(401)
-            .header("X-Request-ID", &format!("req-{SECRET}"))
-            .json(&oauth),
-        &[],
-    );
-    let e = &run.line()["error"];
-    assert_eq!(e["message"], "Invalid access token: [token]");
-    assert_eq!(e["coveo_error_code"], "invalid_token [token]");
-    assert_eq!(run.line()["request_id"], "req-[token]");
-    assert!(run.stderr.contains("Invalid access token: [token]"));
-
-    // In a body's request ID, and in a redirect's Location.
-    let run = answered_with_secret(
-        Reply::new(400)
-            .header("X-Request-ID", "")
-            .json(&format!(r#"{{"message":"m","requestID":"{SECRET}"}}"#)),
-        &[],
-    );
-    assert_eq!(run.line()["request_id"], "[token]");
-    let run = answered_with_secret(
-        Reply::new(302).header("Location", &format!("https://x.example/?t={SECRET}")),
-        &[],
-    );
-    let message = run.line()["error"]["message"].as_str().unwrap();
-    assert!(
-        message.contains("https://x.example/?t=[token]"),
-        "{message}"
-    );
-}
-
-#[test]
-fn a_display_name_holding_the_token_is_hidden() {
-    let standin = StandIn::script(vec![
-        Action::json(
-            200,
-            &format!(r#"{{"id":"acme1","displayName":"org of {SECRET}"}}"#),
-        ),
-        Action::json(200, r#"{"approved":true}"#),
-    ]);
-    let run = cmd()
-        .token(SECRET)
-        .platform(&standin.url())
-        .args(["--dry-run", "acme1"])
-        .run();
-    assert_eq!(run.status, 0, "{run:#?}");
-    assert_eq!(run.line()["display_name"], "org of [token]");
-    run.assert_hides(SECRET);
-}
-
-#[test]
-fn line_separators_from_the_server_never_split_a_line() {
-    let body = r#"{"message":"one\u2028two\u2029three\u0085four\nfive","errorCode":"A\u2028B"}"#;
-    let run = answered_with_secret(Reply::new(409).json(body), &[]);
-    for c in ['\u{2028}', '\u{2029}', '\u{85}'] {
-        assert!(
-            !run.stdout.contains(c),
-            "raw {c:?} on stdout: {}",
-            run.stdout
-        );
-        assert!(
-            !run.stderr.contains(c),
-            "raw {c:?} on stderr: {}",
-            run.stderr
-        );
-    }
-    assert_eq!(run.stdout.lines().count(), 1);
-    assert_eq!(run.stderr.lines().count(), 1);
-    assert_eq!(run.line()["error"]["message"], "one two three four five");
-}
-
-#[test]
-fn an_invalid_id_with_line_separators_is_escaped_in_json() {
-    let standin = StandIn::script(vec![]);
-    let list = temp_file("seps.txt", "a\u{2028}b\n".as_bytes());
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
-        .arg("--yes")
-        .arg("--from-file")
-        .arg(&list)
-        .run();
-    assert!(run.stdout.contains(r"a\u2028b"), "{}", run.stdout);
-    assert_eq!(run.line()["organization_id"], "a\u{2028}b");
-    assert!(!run.stderr.contains('\u{2028}'), "{}", run.stderr);
-    assert_nothing_sent(&standin);
-}
-
-#[test]
-fn a_message_left_empty_by_cleaning_falls_back_to_the_status() {
-    let run = answered_with_secret(
-        Reply::new(403).json(r#"{"message":"\u0001\u2028\n "}"#),
-        &[],
-    );
-    assert_eq!(run.line()["error"]["message"], "HTTP 403 Forbidden");
-    assert!(
-        run.stderr.contains(": HTTP 403 Forbidden"),
-        "{}",
-        run.stderr
-    );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Read-only (paused) organizations
-
-// ---------------------------------------------------------------------------------------------
-// The CA file: bounded, and only a regular file.
-
-/// Makes a FIFO at `path`.
-fn fifo_at(path: &std::path::Path) {
-    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
-    // SAFETY: a valid NUL-terminated path; mkfifo has no other precondition.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
-}
-
 #[test]
 fn a_ca_file_that_is_a_fifo_a_device_or_over_1_mib_is_refused_at_once() {
     let fifo = temp_dir("ca-fifo").join("ca.pem");
@@ -440,7 +490,7 @@ fn a_ca_file_that_is_a_fifo_a_device_or_over_1_mib_is_refused_at_once() {
     ] {
         for (flag, var) in [(Some("--ca-file"), None), (None, Some("SSL_CERT_FILE"))] {
             let standin = StandIn::script(vec![]);
-            let mut c = delete_as(&standin, TOKEN).deadline(std::time::Duration::from_secs(10));
+            let mut c = yes_acme1(&standin).deadline(std::time::Duration::from_secs(10));
             if let Some(flag) = flag {
                 c = c.arg(flag).arg(path);
             }
@@ -463,7 +513,7 @@ fn a_ca_file_that_is_a_fifo_a_device_or_over_1_mib_is_refused_at_once() {
 #[test]
 fn a_ca_file_of_exactly_1_mib_is_read() {
     // A valid bundle padded with text outside the PEM blocks, to exactly 1 MiB.
-    let pki = tls::pki(&["localhost"]);
+    let pki = pki(&["localhost"]);
     let mut pem = pki.ca_pem.clone().into_bytes();
     pem.extend(std::iter::repeat_n(b'#', 1024 * 1024 - pem.len()));
     let ca_file = temp_file("exact-ca.pem", &pem);
@@ -478,52 +528,8 @@ fn a_ca_file_of_exactly_1_mib_is_read() {
         .arg("acme1")
         .run();
     assert_eq!(run.status, 0, "{run:#?}");
-    assert_eq!(run.line()["result"], "deleted");
-}
-
-// ---------------------------------------------------------------------------------------------
-// Local text is the user's: --verbose prints it as it is.
-
-#[test]
-fn verbose_prints_a_token_file_path_as_it_is_even_when_it_holds_the_token() {
-    // A path that happens to contain the token's text is the user's own: not redacted.
-    let dir = temp_dir(&format!("dir-{SECRET}"));
-    let file = dir.join("token");
-    std::fs::write(&file, format!("{SECRET}\n")).unwrap();
-    let standin = StandIn::script(vec![Action::status(204)]);
-    let run = cmd()
-        .platform(&standin.url())
-        .args(["--yes", "--verbose", "--token-file"])
-        .arg(&file)
-        .arg("acme1")
-        .run();
-    assert_eq!(run.status, 0, "{run:#?}");
-    let first = run.stderr.lines().next().unwrap();
-    assert_eq!(
-        first,
-        format!(
-            "coveo-org-delete: token from --token-file {}; requests go to {}",
-            file.display(),
-            standin.url()
-        )
-    );
-    assert_eq!(
-        standin.requests()[0].header("authorization"),
-        Some(format!("Bearer {SECRET}").as_str())
-    );
-}
-
-#[test]
-fn allow_production_goes_with_a_deletion_not_with_list() {
-    let standin = StandIn::script(vec![]);
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
-        .args(["--list", "--allow-production"])
-        .run();
-    let message = run.run_failure("usage");
-    assert!(message.contains("--allow-production"), "{message}");
-    assert_nothing_sent(&standin);
+    expect_line(run.line(), deleted_line("acme1"));
+    assert_eq!(standin.sent(), ["DELETE /rest/organizations/acme1"]);
 }
 
 #[test]
@@ -564,14 +570,195 @@ fn a_listing_of_60_mib_fed_back_costs_its_ids_not_the_file() {
     let out =
         crate::support::bin::wait_within(child, Vec::new(), std::time::Duration::from_secs(60));
     assert_eq!(out.status.code(), Some(2), "the invalid ID stops the run");
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("bad/id"),
-        "{:?}",
-        out.stdout
-    );
+    let lines = parse_lines(&String::from_utf8(out.stdout).expect("UTF-8"));
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    expect_line(&lines[0], invalid_line("bad/id"));
     assert!(
         peak < 32 * 1024,
         "peak RSS {peak} KiB with a 60 MiB list read"
     );
     assert_nothing_sent(&standin);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The token never shows, whatever the server echoes
+
+/// One DELETE answered `reply`, made with the realistic token [`SECRET`]; the line and stderr
+/// must not hold it.
+fn answered_with_secret(reply: Reply) -> Run {
+    let standin = StandIn::script(vec![Action::Reply(reply)]);
+    let run = cmd()
+        .token(SECRET)
+        .platform(&standin.url())
+        .args(["--yes", "--retries", "0", "acme1"])
+        .run();
+    run.assert_hides(SECRET);
+    run
+}
+
+/// The line of `acme1` refused with `status` after one attempt.
+fn refused_line(status: u16, kind: &str, message: &str, code: Value, request_id: Value) -> Value {
+    json!({
+        "organization_id": "acme1", "ok": false, "result": "error", "dry_run": false,
+        "http_status": status, "attempts": 1, "elapsed_ms": ANY, "request_id": request_id,
+        "display_name": null,
+        "error": {"kind": kind, "message": message, "coveo_error_code": code,
+                  "retry_after_s": null}
+    })
+}
+
+#[test]
+fn the_token_echoed_by_the_server_is_never_printed() {
+    let oauth = format!(
+        r#"{{"error":"invalid_token {SECRET}","error_description":"Invalid access token: {SECRET}"}}"#
+    );
+    let run = answered_with_secret(
+        Reply::new(401)
+            .header("X-Request-ID", &format!("req-{SECRET}"))
+            .json(&oauth),
+    );
+    expect_line(
+        run.line(),
+        refused_line(
+            401,
+            "unauthorized",
+            "Invalid access token: [token]",
+            json!("invalid_token [token]"),
+            json!("req-[token]"),
+        ),
+    );
+    assert!(run.stderr.contains("Invalid access token: [token]"));
+
+    // In a body's request ID, and in a redirect's Location.
+    let run = answered_with_secret(
+        Reply::new(400)
+            .header("X-Request-ID", "")
+            .json(&format!(r#"{{"message":"m","requestID":"{SECRET}"}}"#)),
+    );
+    expect_line(
+        run.line(),
+        refused_line(400, "unexpected_status", "m", Value::Null, json!("[token]")),
+    );
+    let run = answered_with_secret(
+        Reply::new(302).header("Location", &format!("https://x.example/?t={SECRET}")),
+    );
+    expect_line(
+        run.line(),
+        refused_line(
+            302,
+            "unexpected_status",
+            &containing("https://x.example/?t=[token]"),
+            Value::Null,
+            json!(SOME),
+        ),
+    );
+}
+
+#[test]
+fn a_display_name_holding_the_token_is_hidden() {
+    let standin = StandIn::script(vec![
+        Action::json(
+            200,
+            &format!(r#"{{"id":"acme1","displayName":"org of {SECRET}"}}"#),
+        ),
+        Action::json(200, r#"{"approved":true}"#),
+    ]);
+    let run = cmd()
+        .token(SECRET)
+        .platform(&standin.url())
+        .args(["--dry-run", "acme1"])
+        .run();
+    assert_eq!(run.status, 0, "{run:#?}");
+    expect_line(
+        run.line(),
+        json!({
+            "organization_id": "acme1", "ok": true, "result": "would_delete", "dry_run": true,
+            "http_status": 200, "attempts": 2, "elapsed_ms": ANY, "request_id": SOME,
+            "display_name": "org of [token]", "error": null
+        }),
+    );
+    run.assert_hides(SECRET);
+}
+
+/// Local text is the user's: `--verbose` prints it as it is.
+#[test]
+fn verbose_prints_a_token_file_path_as_it_is_even_when_it_holds_the_token() {
+    // A path that happens to contain the token's text is the user's own: not redacted.
+    let dir = temp_dir(&format!("dir-{SECRET}"));
+    let file = dir.join("token");
+    std::fs::write(&file, format!("{SECRET}\n")).unwrap();
+    let standin = StandIn::script(vec![Action::status(204)]);
+    let run = cmd()
+        .platform(&standin.url())
+        .args(["--yes", "--verbose", "--token-file"])
+        .arg(&file)
+        .arg("acme1")
+        .run();
+    assert_eq!(run.status, 0, "{run:#?}");
+    let first = run.stderr.lines().next().unwrap();
+    assert_eq!(
+        first,
+        format!(
+            "coveo-org-delete: token from --token-file {}; requests go to {}",
+            file.display(),
+            standin.url()
+        )
+    );
+    assert_eq!(
+        standin.requests()[0].header("authorization"),
+        Some(format!("Bearer {SECRET}").as_str())
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// A server's text: cleaned to one line, never emptied
+
+#[test]
+fn line_separators_from_the_server_never_split_a_line() {
+    let body = r#"{"message":"one\u2028two\u2029three\u0085four\nfive","errorCode":"A\u2028B"}"#;
+    let run = answered_with_secret(Reply::new(409).json(body));
+    for c in ['\u{2028}', '\u{2029}', '\u{85}'] {
+        assert!(
+            !run.stdout.contains(c),
+            "raw {c:?} on stdout: {}",
+            run.stdout
+        );
+        assert!(
+            !run.stderr.contains(c),
+            "raw {c:?} on stderr: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(run.stdout.lines().count(), 1);
+    assert_eq!(run.stderr.lines().count(), 1);
+    expect_line(
+        run.line(),
+        refused_line(
+            409,
+            "unexpected_status",
+            "one two three four five",
+            json!("A B"),
+            json!(SOME),
+        ),
+    );
+}
+
+#[test]
+fn a_message_left_empty_by_cleaning_falls_back_to_the_status() {
+    let run = answered_with_secret(Reply::new(403).json(r#"{"message":"\u0001\u2028\n "}"#));
+    expect_line(
+        run.line(),
+        refused_line(
+            403,
+            "forbidden",
+            "HTTP 403 Forbidden",
+            Value::Null,
+            json!(SOME),
+        ),
+    );
+    assert!(
+        run.stderr.contains(": HTTP 403 Forbidden"),
+        "{}",
+        run.stderr
+    );
 }

@@ -3,6 +3,7 @@
 //! joined by an OS pipe. Listing runs use a fake platform that records anything but a GET as
 //! a violation.
 
+use crate::support::assert_nothing_sent;
 use crate::support::bin::{self, assert_listed_shape, assert_shape, cmd, Run};
 use crate::support::standin::{query_value, Action, Listed, Platform, Reply, Request, StandIn};
 use crate::support::{temp_dir, temp_file};
@@ -1079,4 +1080,17 @@ fn a_page_of_8_mib_is_read_and_one_byte_more_is_protocol() {
         "{line}"
     );
     assert_eq!(over.requests().len(), 1);
+}
+
+#[test]
+fn allow_production_goes_with_a_deletion_not_with_list() {
+    let standin = StandIn::script(vec![]);
+    let run = cmd()
+        .token(TOKEN)
+        .platform(&standin.url())
+        .args(["--list", "--allow-production"])
+        .run();
+    let message = run.run_failure("usage");
+    assert!(message.contains("--allow-production"), "{message}");
+    assert_nothing_sent(&standin);
 }
