@@ -2,7 +2,8 @@
 //! others; and a `--from-file` list judged as a whole. Nothing here sends anything: every ID
 //! of a run is checked before the first request.
 
-use crate::outcome::Kind;
+use crate::input;
+use crate::outcome::{Error, Kind};
 use serde_json::{Map, Value};
 use std::ffi::OsString;
 use std::io::{self, BufRead};
@@ -253,6 +254,26 @@ impl List {
         }
         Ok(given)
     }
+}
+
+/// A list longer than this is refused: a listing of the most pages the listing reads (1000
+/// pages of 100) is about 18 MiB, and only its IDs are kept in memory.
+const LIST_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// The organizations of the run as given, still to be judged.
+pub fn read(o: &crate::cli::Options) -> Result<List, Error> {
+    let Some(path) = &o.from_file else {
+        return Ok(List::of_args(&o.ids));
+    };
+    let origin = format!("--from-file {}", path.display());
+    let (list, more) = input::read_lines_bounded(path, LIST_LIMIT, &origin, |r| read_list(r))?;
+    if more {
+        return Err(Error::config(format!(
+            "{}; split the list",
+            input::longer_than(&origin, LIST_LIMIT)
+        )));
+    }
+    Ok(list)
 }
 
 /// The list of a `--from-file`, read line by line: one ID per line, trimmed, blank and `#`
