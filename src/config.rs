@@ -57,9 +57,9 @@ pub enum TokenSource {
 
 impl TokenSource {
     /// The hint after a 401 or 403 when this source calls for its own; `None`: the general one.
-    pub fn hint(&self, kind: Kind) -> Option<&'static str> {
+    pub fn hint(&self, kind: Kind) -> Option<String> {
         match self {
-            TokenSource::Login(login) => login.hint(kind),
+            TokenSource::Login(login) => login.hint(kind, std::time::SystemTime::now()),
             _ => None,
         }
     }

@@ -7,6 +7,7 @@ use crate::input::{self, Env};
 use crate::kind::{Failure, Kind};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 /// `config.json` is read no further than this: the CLI writes a few hundred bytes.
 pub const FILE_LIMIT: u64 = 1024 * 1024;
@@ -23,6 +24,8 @@ pub struct Login {
     /// JSON text), checked only where they are used.
     pub region: Option<String>,
     pub environment: Option<String>,
+    /// When the file was last written (`coveo auth:login` writes it), if the system says.
+    pub saved: Option<SystemTime>,
 }
 
 /// Where the CLI keeps its login: `config.json` in `$COVEO_CONFIG_DIR`, else in
@@ -48,8 +51,8 @@ pub fn read(env: Env) -> Result<Result<(String, Login), String>, Failure> {
         ));
     };
     let origin = describe(&path);
-    match std::fs::metadata(&path) {
-        Ok(meta) if meta.is_file() => {}
+    let saved = match std::fs::metadata(&path) {
+        Ok(meta) if meta.is_file() => meta.modified().ok(),
         // A FIFO would block the run forever, a device could be endless: only a file is read.
         Ok(_) => return Err(broken(&origin, "is not a regular file")),
         Err(e) if is_absent(&e) => {
@@ -64,7 +67,7 @@ pub fn read(env: Env) -> Result<Result<(String, Login), String>, Failure> {
                 input::io_reason(&e)
             )))
         }
-    }
+    };
     let (bytes, more) = input::read_bounded(&path, FILE_LIMIT, &origin)?;
     if more {
         return Err(Failure::config(format!(
@@ -93,6 +96,7 @@ pub fn read(env: Env) -> Result<Result<(String, Login), String>, Failure> {
         anonymous: object.get("anonymous") == Some(&Value::Bool(true)),
         region: text("region"),
         environment: text("environment"),
+        saved,
         path,
     };
     Ok(Ok((token, login)))
@@ -114,19 +118,32 @@ fn broken(origin: &str, why: &str) -> Failure {
 }
 
 impl Login {
-    /// The hint after a 401 or 403 with this login's token.
-    pub fn hint(&self, kind: Kind) -> Option<&'static str> {
+    /// The hint after a 401 or 403 with this login's token; `now` to tell the login's age.
+    pub fn hint(&self, kind: Kind, now: SystemTime) -> Option<String> {
         match kind {
             Kind::Unauthorized | Kind::Forbidden if self.anonymous => Some(
-                "hint: the token of the Coveo CLI's login was set with 'coveo auth:token' and may be an API key or a platform token; only a user's login (coveo auth:login) with the Organization - Edit privilege can delete organizations",
+                "hint: the token of the Coveo CLI's login was set with 'coveo auth:token' and may be an API key or a platform token; only a user's login (coveo auth:login) with the Organization - Edit privilege can delete organizations".into(),
             ),
-            Kind::Unauthorized => Some(
-                "hint: the Coveo CLI's login may have expired (its tokens last 24 hours): run 'coveo auth:login' again; a 401 can also mean the user lacks the Organization - Edit privilege",
-            ),
+            Kind::Unauthorized => Some(format!(
+                "hint: the Coveo CLI's login may have expired: {}, and its tokens last 24 hours; run 'coveo auth:login' again (a 401 can also mean the user lacks the Organization - Edit privilege)",
+                self.age(now)
+            )),
             Kind::Forbidden => Some(
-                "hint: the user of the Coveo CLI's login needs the Organization - Edit privilege in the organization",
+                "hint: the user of the Coveo CLI's login needs the Organization - Edit privilege in the organization".into(),
             ),
             _ => None,
+        }
+    }
+
+    /// `it was saved 27 hours ago`, from the file's modification time, in whole hours.
+    fn age(&self, now: SystemTime) -> String {
+        let Some(saved) = self.saved else {
+            return "when it was saved is unknown".into();
+        };
+        match now.duration_since(saved).map(|d| d.as_secs() / 3600) {
+            Ok(0) | Err(_) => "it was saved less than an hour ago".into(),
+            Ok(1) => "it was saved 1 hour ago".into(),
+            Ok(hours) => format!("it was saved {hours} hours ago"),
         }
     }
 }
@@ -134,4 +151,85 @@ impl Login {
 /// Where the login is, for messages: the path of its file.
 pub fn describe(path: &Path) -> String {
     format!("the Coveo CLI's login {}", path.display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn login(saved: Option<SystemTime>, anonymous: bool) -> Login {
+        Login {
+            path: PathBuf::from("/home/ci/.config/@coveo/cli/config.json"),
+            anonymous,
+            region: None,
+            environment: None,
+            saved,
+        }
+    }
+
+    #[test]
+    fn the_age_of_a_login_is_told_in_whole_hours() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(100 * 86_400);
+        let ago = |secs: u64| login(Some(now - Duration::from_secs(secs)), false).age(now);
+        assert_eq!(ago(0), "it was saved less than an hour ago");
+        assert_eq!(ago(3599), "it was saved less than an hour ago");
+        assert_eq!(ago(3600), "it was saved 1 hour ago");
+        assert_eq!(ago(27 * 3600 + 3599), "it was saved 27 hours ago");
+        // A clock set back after the login: not an expiry.
+        let later = login(Some(now + Duration::from_secs(60)), false).age(now);
+        assert_eq!(later, "it was saved less than an hour ago");
+        assert_eq!(login(None, false).age(now), "when it was saved is unknown");
+    }
+
+    #[test]
+    fn hints_fit_the_kind_and_the_login() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(100 * 86_400);
+        let saved = Some(now - Duration::from_secs(30 * 3600));
+        let user = login(saved, false);
+        let hint = user.hint(Kind::Unauthorized, now).unwrap();
+        assert!(
+            hint.contains("may have expired: it was saved 30 hours ago"),
+            "{hint}"
+        );
+        let hint = user.hint(Kind::Forbidden, now).unwrap();
+        assert!(
+            hint.contains("Organization - Edit") && !hint.contains("hours"),
+            "{hint}"
+        );
+        assert_eq!(user.hint(Kind::NotFound, now), None);
+        let key = login(saved, true);
+        for kind in [Kind::Unauthorized, Kind::Forbidden] {
+            let hint = key.hint(kind, now).unwrap();
+            assert!(
+                hint.contains("coveo auth:token") && !hint.contains("hours"),
+                "{hint}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_login_file_is_found_where_the_cli_keeps_it() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| std::ffi::OsString::from(v))
+            }
+        };
+        let at = |vars: &'static [(&'static str, &'static str)]| file(&env(vars));
+        assert_eq!(
+            at(&[("COVEO_CONFIG_DIR", "/c"), ("HOME", "/h")]),
+            Some(PathBuf::from("/c/config.json"))
+        );
+        assert_eq!(
+            at(&[("XDG_CONFIG_HOME", "/x"), ("HOME", "/h")]),
+            Some(PathBuf::from("/x/@coveo/cli/config.json"))
+        );
+        assert_eq!(
+            at(&[("COVEO_CONFIG_DIR", ""), ("HOME", "/h")]),
+            Some(PathBuf::from("/h/.config/@coveo/cli/config.json"))
+        );
+        assert_eq!(at(&[]), None);
+    }
 }

@@ -39,7 +39,7 @@ pub struct Outcome {
     pub request_id: Option<String>,
     pub display_name: Option<String>,
     /// The stderr hint after a 401 or 403 when the token's source calls for its own.
-    pub token_hint: Option<&'static str>,
+    pub token_hint: Option<String>,
 }
 
 impl Outcome {

@@ -170,7 +170,10 @@ pub fn human_line(o: &Outcome, e: &OrgError) -> String {
         } else if let Some(hint) = e.hint {
             line.push_str(&format!("; {hint}"));
         } else if matches!(e.kind, Kind::Unauthorized | Kind::Forbidden) {
-            line.push_str(&format!("; {}", o.token_hint.unwrap_or(TOKEN_HINT)));
+            line.push_str(&format!(
+                "; {}",
+                o.token_hint.as_deref().unwrap_or(TOKEN_HINT)
+            ));
         }
         if e.kind == Kind::Usage {
             line.push_str(" (see --help)");
@@ -232,10 +235,14 @@ impl ExitStatus {
 }
 
 /// Writes one outcome: its JSON line to `out`, flushed at once, and for a failure its human
-/// line to stderr. `Err` when `out` cannot be written: the run must stop.
+/// line to stderr (but for an organization a signal kept from starting). `Err` when `out`
+/// cannot be written: the run must stop.
 pub fn emit(out: &mut dyn Write, o: &Outcome) -> std::io::Result<()> {
-    if let Err(e) = &o.result {
-        stderr_line(&human_line(o, e));
+    match &o.result {
+        // Not started: the run tells them all in one line once it stops (see `run_all`).
+        Err(e) if matches!(e.kind, Kind::Interrupted(_)) && o.attempts == 0 && o.id.is_some() => {}
+        Err(e) => stderr_line(&human_line(o, e)),
+        Ok(_) => {}
     }
     write_line(out, &json_line(o))
 }

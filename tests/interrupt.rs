@@ -250,8 +250,14 @@ fn assert_not_started(line: &Value, id: &str, dry_run: bool, signal: &str) {
 }
 
 /// The human line of an organization that a signal kept from starting.
-fn not_started(id: &str, signal: &str) -> String {
-    format!("coveo-org-delete: {id}: interrupted: not started: the run was stopped by {signal}")
+/// The one stderr line for all the organizations a signal kept from starting.
+fn not_started(count: usize, signal: &str) -> String {
+    let what = if count == 1 {
+        "1 organization was".to_owned()
+    } else {
+        format!("{count} organizations were")
+    };
+    format!("coveo-org-delete: interrupted: {what} not started (the run was stopped by {signal}); nothing was sent for them")
 }
 
 /// A successful line with this result, last status and attempts.
@@ -271,6 +277,31 @@ fn assert_done(line: &Value, id: &str, result: &str, dry_run: bool, status: u16,
 // Stopping a run
 
 #[test]
+fn sigint_during_a_batch_of_200_says_once_how_many_were_not_started() {
+    let standin = StandIn::script(vec![Action::Held(Reply::new(204))]);
+    let ids: Vec<String> = (0..200).map(|i| format!("ci{i:03}")).collect();
+    let mut args = vec!["--yes".to_owned()];
+    args.extend(ids.iter().cloned());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = start(&standin, &args);
+    standin.wait_for_requests(1, LIMIT);
+    run.signal(libc::SIGINT);
+    standin.release();
+    let ended = run.end(LIMIT);
+
+    assert_eq!(ended.code(), 130, "{ended:#?}");
+    assert_eq!(ended.lines.len(), 200);
+    assert_done(&ended.lines[0], "ci000", "deleted", false, 204, 1);
+    for (line, id) in ended.lines[1..].iter().zip(&ids[1..]) {
+        assert_not_started(line, id, false, "SIGINT");
+    }
+    // One line for the 199, not one each: cron mails whatever stderr holds.
+    assert_eq!(ended.stderr, format!("{}\n", not_started(199, "SIGINT")));
+    assert_eq!(standin.sent(), ["DELETE /rest/organizations/ci000"]);
+    standin.assert_no_violations();
+}
+
+#[test]
 fn sigterm_lets_the_delete_in_flight_finish_and_starts_no_other() {
     let standin = StandIn::script(vec![Action::Held(Reply::new(204))]);
     let run = start(&standin, &["--yes", "acme1", "acme2", "acme3"]);
@@ -285,14 +316,7 @@ fn sigterm_lets_the_delete_in_flight_finish_and_starts_no_other() {
     assert_eq!(ended.lines[0]["display_name"], Value::Null);
     assert_not_started(&ended.lines[1], "acme2", false, "SIGTERM");
     assert_not_started(&ended.lines[2], "acme3", false, "SIGTERM");
-    assert_eq!(
-        ended.stderr,
-        format!(
-            "{}\n{}\n",
-            not_started("acme2", "SIGTERM"),
-            not_started("acme3", "SIGTERM")
-        )
-    );
+    assert_eq!(ended.stderr, format!("{}\n", not_started(2, "SIGTERM")));
     assert_eq!(standin.sent(), ["DELETE /rest/organizations/acme1"]);
     standin.assert_no_violations();
 }
@@ -341,7 +365,7 @@ fn sigint_ends_a_retry_wait_at_once_keeping_the_last_answer() {
         "{}",
         ended.stderr
     );
-    assert_eq!(stderr[3], not_started("acme2", "SIGINT"));
+    assert_eq!(stderr[3], not_started(1, "SIGINT"));
     assert_eq!(standin.sent(), ["DELETE /rest/organizations/acme1"]);
     standin.assert_no_violations();
 }
@@ -411,7 +435,7 @@ fn a_signal_between_the_dry_runs_get_and_post_sends_no_post() {
         ended.stderr,
         format!(
             "coveo-org-delete: acme1: interrupted: stopped by SIGINT after the organization was read; the privilege check was not sent [request get-acme1]\n{}\n",
-            not_started("acme2", "SIGINT")
+            not_started(1, "SIGINT")
         )
     );
     assert_eq!(standin.sent(), ["GET /rest/organizations/acme1"]);
@@ -597,9 +621,8 @@ fn at_a_terminal_a_stopped_run_says_what_was_not_started() {
     assert_eq!(
         done.terminal,
         format!(
-            "{ERASE}[1/3] deleting acme1{ERASE}{}\n{}\n3 organizations: 1 deleted, 2 not started; stopped by SIGINT\n",
-            not_started("acme2", "SIGINT"),
-            not_started("acme3", "SIGINT")
+            "{ERASE}[1/3] deleting acme1{ERASE}{}\n3 organizations: 1 deleted, 2 not started; stopped by SIGINT\n",
+            not_started(2, "SIGINT"),
         )
     );
     assert_eq!(standin.sent(), ["DELETE /rest/organizations/acme1"]);
@@ -737,4 +760,62 @@ fn a_listing_stopped_in_a_retry_wait_ends_interrupted_at_once() {
     );
     assert_eq!(last["http_status"], 503, "{last}");
     assert_eq!(standin.requests().len(), 2);
+}
+
+#[test]
+fn at_a_terminal_holding_stdout_too_no_json_line_is_glued_to_the_progress_line() {
+    let standin = StandIn::platform(platform());
+    let (status, bytes) = pty::run_at_terminal(
+        command(&standin, &["--yes", "acme1", "ghost", "acme2"]),
+        LIMIT,
+    );
+    assert_eq!(
+        status.code(),
+        Some(4),
+        "{:?}",
+        String::from_utf8_lossy(&bytes)
+    );
+    let rows = pty::screen(&bytes);
+    // What stays on the screen: each JSON line on a row of its own, the failure's line, the
+    // last status line erased, and the summary.
+    let json: Vec<&String> = rows.iter().filter(|r| r.starts_with('{')).collect();
+    assert_eq!(json.len(), 3, "{rows:#?}");
+    for row in &json {
+        let line: Value = serde_json::from_str(row).unwrap_or_else(|e| panic!("{e}: {row:?}"));
+        assert_shape(&line);
+    }
+    for row in &rows {
+        let glued = row.contains("] deleting ") && row.contains('{');
+        assert!(
+            !glued,
+            "a status line and a JSON line share a row: {rows:#?}"
+        );
+    }
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("coveo-org-delete: ghost: not_found")),
+        "{rows:#?}"
+    );
+    assert_eq!(
+        rows.last().map(String::as_str),
+        Some("3 organizations: 2 deleted, 1 not found")
+    );
+    assert!(
+        rows.iter().all(|r| !r.starts_with('[')),
+        "every status line is erased at the end: {rows:#?}"
+    );
+}
+
+#[test]
+fn the_screen_model_shows_what_a_terminal_shows() {
+    // A row overwritten after `\r` and erased, and a line glued to a status line.
+    assert_eq!(
+        pty::screen(b"\r\x1b[K[1/2] deleting a\r\x1b[K{\"x\":1}\r\n[2/2]\r\x1b[Kdone\r\n"),
+        ["{\"x\":1}", "done"]
+    );
+    assert_eq!(
+        pty::screen(b"[1/3] deleting acme1{\"organization_id\":1}\n"),
+        ["[1/3] deleting acme1{\"organization_id\":1}"]
+    );
+    assert_eq!(pty::screen(b"abcdef\rXY\n"), ["XYcdef"]);
 }

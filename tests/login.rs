@@ -735,6 +735,50 @@ fn the_hint_after_a_401_fits_the_token_source() {
     assert!(!line.contains("expire after at most 4 hours"), "{line}");
 }
 
+/// A login whose `config.json` was last written `hours` ago.
+fn login_saved_ago(hours: u64) -> PathBuf {
+    let dir = login_dir(cli_config(LOGIN_TOKEN, "").as_bytes());
+    let saved = std::time::SystemTime::now() - std::time::Duration::from_secs(hours * 3600 + 60);
+    std::fs::File::options()
+        .write(true)
+        .open(dir.join("config.json"))
+        .and_then(|f| f.set_modified(saved))
+        .expect("set the login's modification time");
+    dir
+}
+
+#[test]
+fn the_hint_after_a_401_says_how_old_the_login_is() {
+    let expired = Platform::new().org("acme1", "Acme One");
+    for (hours, said) in [
+        (
+            27,
+            "it was saved 27 hours ago, and its tokens last 24 hours",
+        ),
+        (1, "it was saved 1 hour ago, and its tokens last 24 hours"),
+        (
+            0,
+            "it was saved less than an hour ago, and its tokens last 24 hours",
+        ),
+    ] {
+        let dir = login_saved_ago(hours);
+        let line = refused_line(expired.clone(), &[("COVEO_CONFIG_DIR", dir.as_os_str())], 3);
+        assert!(
+            line.contains(&format!(
+                "hint: the Coveo CLI's login may have expired: {said}; run 'coveo auth:login' again"
+            )),
+            "{hours} h: {line}"
+        );
+    }
+    // A 403 is no expiry: no age is told.
+    let dir = login_saved_ago(27);
+    let viewer = Platform::new()
+        .token(LOGIN_TOKEN, false)
+        .org("acme1", "Acme One");
+    let line = refused_line(viewer, &[("COVEO_CONFIG_DIR", dir.as_os_str())], 3);
+    assert!(!line.contains("hours ago"), "{line}");
+}
+
 #[test]
 fn an_anonymous_login_is_told_that_only_a_users_login_can_delete() {
     let anonymous =

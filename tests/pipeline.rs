@@ -478,7 +478,10 @@ fn an_expired_token_listing_makes_the_pipeline_exit_3_and_sends_nothing() {
         ),
         "{piped:#?}"
     );
-    assert!(!piped.delete_stderr.contains("tied to a user"), "{piped:#?}");
+    assert!(
+        !piped.delete_stderr.contains("tied to a user"),
+        "{piped:#?}"
+    );
     // The listing's one refused GET; nothing of the deletion.
     assert_eq!(s.sent(), gets(&[0]));
     assert_eq!(s.connections(), 1);

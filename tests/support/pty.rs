@@ -258,3 +258,75 @@ impl Drop for Session {
         }
     }
 }
+
+/// Runs `cmd` with stdin, stdout and stderr all on one new pseudo-terminal, as a person runs it
+/// at a terminal without redirecting anything. Returns how it ended and the bytes the terminal
+/// received, `\r` included; everything within `limit`.
+pub fn run_at_terminal(mut cmd: Command, limit: Duration) -> (ExitStatus, Vec<u8>) {
+    let deadline = Instant::now() + limit;
+    let (master, slave) = open_pty();
+    let dup = || slave.try_clone().expect("dup the terminal's slave side");
+    cmd.stdin(Stdio::from(dup()))
+        .stdout(Stdio::from(dup()))
+        .stderr(Stdio::from(slave));
+    let mut child = cmd.spawn().expect("spawn the binary at a terminal");
+    drop(cmd);
+    let mut master = File::from(master);
+    let mut shown = Vec::new();
+    loop {
+        if wait_readable(&[master.as_raw_fd()], deadline).is_none() {
+            super::bin::kill_and_reap(&mut child);
+            panic!(
+                "the binary did not finish at its terminal; it showed {:?}",
+                String::from_utf8_lossy(&shown)
+            );
+        }
+        match read_some(&mut master) {
+            Some(bytes) => shown.extend_from_slice(&bytes),
+            // EIO: every slave side is closed, the child is gone.
+            None => break,
+        }
+    }
+    let Some(status) = super::bin::wait_until(&mut child, deadline) else {
+        super::bin::kill_and_reap(&mut child);
+        panic!("the binary closed its terminal but did not exit");
+    };
+    (status, shown)
+}
+
+/// The rows a terminal displays for `bytes`: `\r` goes back to the row's start, where what
+/// follows overwrites, and `ESC [ K` erases from the cursor to the row's end. (The terminal's
+/// own `\r\n` for each newline is a newline.)
+pub fn screen(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes).replace("\r\n", "\n");
+    let mut rows = Vec::new();
+    for line in text.split('\n') {
+        let mut row: Vec<char> = Vec::new();
+        let mut at = 0;
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\r' => at = 0,
+                '\x1b' if chars.peek() == Some(&'[') => {
+                    chars.next();
+                    if chars.next() == Some('K') {
+                        row.truncate(at);
+                    }
+                }
+                c => {
+                    if at < row.len() {
+                        row[at] = c;
+                    } else {
+                        row.push(c);
+                    }
+                    at += 1;
+                }
+            }
+        }
+        rows.push(row.into_iter().collect());
+    }
+    if rows.last().is_some_and(String::is_empty) {
+        rows.pop();
+    }
+    rows
+}
