@@ -500,7 +500,7 @@ fn man_page() -> String {
     paragraph(
         &mut out,
         &format!(
-            "A variable set to a value that is not valid UTF-8 is a config error, never unset. {}, {}, {} and {} set but empty are a config error, even where an option overrides them: an unset shell variable in a script must never mean production. An empty {} or proxy variable counts as unset, as in curl. A bad value in a variable is a config error, the same value given as an option a usage error.",
+            "A variable set to a value that is not valid UTF-8 is a config error, never unset. {} set but empty, without --token-file, is a config error: it never falls through to the Coveo CLI's login. {}, {} and {} set but empty are a config error even where an option overrides them: an unset shell variable in a script must never mean production. An empty {} or proxy variable counts as unset, as in curl. A bad value in a variable is a config error, the same value given as an option a usage error.",
             var("COVEO_TOKEN"),
             var("COVEO_PLATFORM_URL"),
             var("COVEO_REGION"),
