@@ -5,6 +5,7 @@ mod support;
 
 mod batch;
 mod core;
+mod docs;
 mod flags;
 mod hardening;
 mod hostile;
