@@ -12,7 +12,7 @@ mod generate;
 use crate::support::bin::wait_within;
 use crate::support::temp_dir;
 use coveo_org_delete::cli::{Completes, ENVIRONMENT, EXAMPLES, FLAGS};
-use coveo_org_delete::kind::{kinds_of, EXIT_STATUSES};
+use coveo_org_delete::outcome::{kinds_of, EXIT_STATUSES};
 use coveo_org_delete::target::{ENVIRONMENTS, REGIONS};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

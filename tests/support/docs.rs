@@ -8,7 +8,7 @@
 //! what this makes now. None of it is in the binary.
 
 use coveo_org_delete::cli::{self, Completes, Flag, FLAGS};
-use coveo_org_delete::kind;
+use coveo_org_delete::outcome;
 
 const NAME: &str = "coveo-org-delete";
 
@@ -510,11 +510,11 @@ fn man_page() -> String {
     );
 
     out.push_str(".SH \"EXIT STATUS\"\n");
-    for (status, meaning) in kind::EXIT_STATUSES {
+    for (status, meaning) in outcome::EXIT_STATUSES {
         out.push_str(".TP\n");
         text_line(&mut out, &bold(&status.to_string()));
         let mut text = prose(&sentence(&capital(meaning)));
-        let kinds = kind::kinds_of(status);
+        let kinds = outcome::kinds_of(status);
         if !kinds.is_empty() {
             let kinds: Vec<String> = kinds.iter().map(|k| bold(k)).collect();
             text.push_str(&format!(" Error kinds: {}.", kinds.join(", ")));
