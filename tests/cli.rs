@@ -5,6 +5,7 @@ mod support;
 
 mod batch;
 mod core;
+mod examples;
 mod flags;
 mod hardening;
 mod hostile;
