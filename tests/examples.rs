@@ -1273,7 +1273,7 @@ fn the_nightly_job_under_cron_deletes_then_asks_for_a_new_login() {
 }
 
 #[test]
-fn the_nightly_job_tells_a_missing_login_and_an_outage_apart() {
+fn the_nightly_job_tells_a_missing_login_an_outage_and_a_refusal_apart() {
     let mut session = Session::new(readme_platform());
     let cron_line = nightly_job(&session);
     // Nobody ever logged in as this user: the job exits 2 and sends nothing.
@@ -1298,6 +1298,17 @@ fn the_nightly_job_tells_a_missing_login_and_an_outage_apart() {
     );
     assert!(session.deletes().is_empty(), "{:?}", session.sent());
     assert_eq!(session.sent().len(), 4, "{:?}", session.sent());
+    // A refusal that the deletion meets (the user may read but not delete) is 3 too.
+    session.serve(|b| b.platform(readme_orgs().token(LOGIN_TOKEN, false)));
+    let night = session.cron(&cron_line);
+    assert_eq!((night.status, night.stdout.as_str()), (3, ""), "{night:#?}");
+    let said = night.stderr.lines().last().unwrap_or_default();
+    assert!(
+        said.starts_with("coveo cleanup: the token was refused"),
+        "{night:#?}"
+    );
+    assert_eq!(session.deletes(), OLD_TESTS, "each was tried, and refused");
+    assert_eq!(session.standin.remaining_orgs(), all_but(&[]));
 }
 
 #[test]
