@@ -1,31 +1,8 @@
 //! What an answer from the platform means: its kind, message, code and request ID.
 
-use crate::http::Answer;
-use crate::kind::Kind;
+use crate::http::{Answer, Lost};
+use crate::outcome::{one_line, Error, Kind};
 use serde_json::Value;
-
-/// An organization's failure, as its JSON line's `error` object shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrgError {
-    pub kind: Kind,
-    pub message: String,
-    pub coveo_error_code: Option<String>,
-    pub retry_after_s: Option<u64>,
-    /// The stderr hint, when this failure calls for its own rather than the one of its kind.
-    pub hint: Option<&'static str>,
-}
-
-impl OrgError {
-    pub fn new(kind: Kind, message: impl Into<String>) -> OrgError {
-        OrgError {
-            kind,
-            message: one_line(&message.into()),
-            coveo_error_code: None,
-            retry_after_s: None,
-            hint: None,
-        }
-    }
-}
 
 /// The kind of a non-2xx status; `None` for success.
 pub fn status_kind(status: u16) -> Option<Kind> {
@@ -47,7 +24,7 @@ pub fn is_read_only_code(code: &str) -> bool {
 }
 
 /// The error a non-2xx answer stands for, its message taken from a JSON body when there is one.
-pub fn error_of(a: &Answer) -> OrgError {
+pub fn error_of(a: &Answer) -> Error {
     let body = ErrorBody::parse(&a.body);
     let paused = body.code.as_deref().is_some_and(is_read_only_code);
     let kind = match status_kind(a.status).unwrap_or(Kind::UnexpectedStatus) {
@@ -67,12 +44,21 @@ pub fn error_of(a: &Answer) -> OrgError {
     } else {
         body.message.map_or(fallback, |m| clean(&m))
     };
-    OrgError {
+    Error {
         coveo_error_code: body.code.map(|c| clean(&c)),
         hint: (kind == Kind::Forbidden && a.waf_block).then_some(
             "hint: the firewall judged the request, not the token; if it happens again, give Coveo support the request ID",
         ),
-        ..OrgError::new(kind, message)
+        ..Error::new(kind, message)
+    }
+}
+
+/// A 2xx answer, or the error that the answer or its absence stands for.
+pub fn succeeded(r: Result<Answer, Lost>) -> Result<Answer, Error> {
+    match r {
+        Ok(a) if status_kind(a.status).is_none() => Ok(a),
+        Ok(a) => Err(error_of(&a)),
+        Err(lost) => Err(lost.error),
     }
 }
 
@@ -113,32 +99,10 @@ impl ErrorBody {
     }
 }
 
-const MESSAGE_LIMIT: usize = 500;
-
 /// What the server says is untrusted text; this makes it printable: the token replaced by
-/// `[token]` (before anything is cut, so no part of it survives), then [`one_line`].
+/// `[token]` (before anything is cut, so no part of it survives), then one line.
 pub fn clean(s: &str) -> String {
-    one_line(&crate::config::redact(s))
-}
-
-/// One line of at most 500 characters: control characters and the Unicode line and paragraph
-/// separators (many line-oriented readers split at U+2028 and U+2029) made spaces, trimmed.
-pub fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect::<String>()
-        .trim()
-        .chars()
-        .take(MESSAGE_LIMIT)
-        .collect::<String>()
-        .trim_end()
-        .to_owned()
+    one_line(&crate::token::redact(s))
 }
 
 #[cfg(test)]

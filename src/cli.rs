@@ -4,7 +4,7 @@
 //! line itself says is checked here, but all of it: a bad value given as a flag is a `usage`
 //! error before anything about the environment is looked at (`config` checks the rest).
 
-use crate::kind::Failure;
+use crate::outcome::Error;
 use std::ffi::OsString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
@@ -236,20 +236,20 @@ impl Values {
         self.0.iter().find(|(f, _)| f.long == long).map(|(_, v)| v)
     }
 
-    fn text(&self, long: &str) -> Result<Option<String>, Failure> {
+    fn text(&self, long: &str) -> Result<Option<String>, Error> {
         match self.os(long) {
             None => Ok(None),
             Some(v) => v
                 .to_str()
                 .map(|s| Some(s.to_owned()))
-                .ok_or_else(|| Failure::usage(format!("the value of {long} is not valid UTF-8"))),
+                .ok_or_else(|| Error::usage(format!("the value of {long} is not valid UTF-8"))),
         }
     }
 
     /// A path: any bytes, but not empty.
-    fn path(&self, long: &str) -> Result<Option<PathBuf>, Failure> {
+    fn path(&self, long: &str) -> Result<Option<PathBuf>, Error> {
         match self.os(long) {
-            Some(v) if v.is_empty() => Err(Failure::usage(format!(
+            Some(v) if v.is_empty() => Err(Error::usage(format!(
                 "{long} is empty (an unset shell variable?); give it a file"
             ))),
             v => Ok(v.map(PathBuf::from)),
@@ -257,12 +257,12 @@ impl Values {
     }
 
     /// One of `allowed` in any letter case, lower-cased.
-    fn choice(&self, long: &str, allowed: &[&str]) -> Result<Option<String>, Failure> {
+    fn choice(&self, long: &str, allowed: &[&str]) -> Result<Option<String>, Error> {
         match self.text(long)? {
             None => Ok(None),
             Some(v) => crate::target::choose(&v, allowed)
                 .map(Some)
-                .ok_or_else(|| Failure::usage(crate::target::not_one_of(long, allowed, &v))),
+                .ok_or_else(|| Error::usage(crate::target::not_one_of(long, allowed, &v))),
         }
     }
 }
@@ -272,7 +272,7 @@ impl Values {
 /// of this tool's own options is no value: an empty variable in a script left the option
 /// without one, and taking the next option as a file name would hide that. Everything else
 /// is returned as it was, in order.
-fn take_values(words: Vec<OsString>) -> Result<(Values, Vec<OsString>), Failure> {
+fn take_values(words: Vec<OsString>) -> Result<(Values, Vec<OsString>), Error> {
     let mut values: Vec<(&'static Flag, OsString)> = Vec::new();
     let mut rest = Vec::new();
     let mut words = words.into_iter().peekable();
@@ -286,12 +286,12 @@ fn take_values(words: Vec<OsString>) -> Result<(Values, Vec<OsString>), Failure>
             Some(v) => v,
             None => match words.peek() {
                 None => {
-                    return Err(Failure::usage(format!(
+                    return Err(Error::usage(format!(
                         "{long} needs a value: {long} VALUE, or {long}=VALUE"
                     )))
                 }
                 Some(next) if is_own_option(next) => {
-                    return Err(Failure::usage(format!(
+                    return Err(Error::usage(format!(
                         "{long} has no value: the next word, {}, is one of this tool's options (an empty variable in a script or Makefile?); a value that starts like an option goes after '=': {long}=VALUE",
                         next.to_string_lossy()
                     )))
@@ -300,7 +300,7 @@ fn take_values(words: Vec<OsString>) -> Result<(Values, Vec<OsString>), Failure>
             },
         };
         if values.iter().any(|(f, _)| f.long == long) {
-            return Err(Failure::usage(format!("{long} is given more than once")));
+            return Err(Error::usage(format!("{long} is given more than once")));
         }
         values.push((flag, value));
     }
@@ -341,7 +341,7 @@ fn switch_given(p: &mut pico_args::Arguments, long: &str) -> bool {
     }
 }
 
-pub fn parse(args: Vec<OsString>) -> Result<Command, Failure> {
+pub fn parse(args: Vec<OsString>) -> Result<Command, Error> {
     // Everything after the first `--` is an organization ID, whatever it looks like.
     let split = args.iter().position(|a| a == "--");
     let (words, after_dashes) = match split {
@@ -378,13 +378,13 @@ pub fn parse(args: Vec<OsString>) -> Result<Command, Failure> {
     // A rejected base URL is a config error however it was given, this one included.
     o.platform_url = values
         .text("--platform-url")
-        .map_err(|f| Failure::config(f.message))?;
+        .map_err(|f| Error::config(f.message))?;
     o.token_file = values.path("--token-file")?;
     o.ca_file = values.path("--ca-file")?;
     o.from_file = values.path("--from-file")?;
     o.timeout = match values.text("--timeout")? {
         Some(s) => parse_timeout(&s).ok_or_else(|| {
-            Failure::usage(format!(
+            Error::usage(format!(
                 "--timeout takes a number of seconds greater than 0, such as 30 or 2.5, not '{}'",
                 s.escape_debug()
             ))
@@ -393,7 +393,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Command, Failure> {
     };
     o.retries = match values.text("--retries")? {
         Some(s) => s.parse::<u32>().map_err(|_| {
-            Failure::usage(format!(
+            Error::usage(format!(
                 "--retries takes a whole number of 0 or more, such as 3, not '{}'",
                 s.escape_debug()
             ))
@@ -405,7 +405,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Command, Failure> {
         org_type: non_empty(values.text("--type")?, "--type")?,
         older_than: match values.text("--older-than")? {
             Some(s) => Some(parse_age(&s).ok_or_else(|| {
-                Failure::usage(format!(
+                Error::usage(format!(
                     "--older-than takes a whole number followed by s, m, h, d or w (any letter case), such as 36h or 7d, not '{}'",
                     s.escape_debug()
                 ))
@@ -434,18 +434,18 @@ pub fn parse(args: Vec<OsString>) -> Result<Command, Failure> {
         (listing.older_than.is_some(), "--older-than"),
     ] {
         if given {
-            return Err(Failure::usage(format!(
+            return Err(Error::usage(format!(
                 "{flag} selects what --list lists, and goes only with --list; to delete what a listing shows, pipe it into: coveo-org-delete --yes --from-file -"
             )));
         }
     }
     if o.from_file.is_some() && !ids.is_empty() {
-        return Err(Failure::usage(
+        return Err(Error::usage(
             "--from-file cannot be combined with organization IDs on the command line",
         ));
     }
     if o.from_file.is_none() && ids.is_empty() {
-        return Err(Failure::usage(
+        return Err(Error::usage(
             "no organization ID given; usage: coveo-org-delete [OPTIONS] ORG_ID...",
         ));
     }
@@ -454,7 +454,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Command, Failure> {
 }
 
 /// `--list` only lists: anything about deleting, or IDs, is a mistake worth stopping for.
-fn check_list_alone(o: &Options, ids: &[OsString]) -> Result<(), Failure> {
+fn check_list_alone(o: &Options, ids: &[OsString]) -> Result<(), Error> {
     let conflict = [
         (!ids.is_empty(), "organization IDs"),
         (o.from_file.is_some(), "--from-file"),
@@ -466,7 +466,7 @@ fn check_list_alone(o: &Options, ids: &[OsString]) -> Result<(), Failure> {
     .into_iter()
     .find_map(|(given, what)| given.then_some(what));
     match conflict {
-        Some(what) => Err(Failure::usage(format!(
+        Some(what) => Err(Error::usage(format!(
             "--list cannot be combined with {what}: it only lists, with GETs; to delete what it lists, pipe it into: coveo-org-delete --yes --from-file -"
         ))),
         None => Ok(()),
@@ -474,9 +474,9 @@ fn check_list_alone(o: &Options, ids: &[OsString]) -> Result<(), Failure> {
 }
 
 /// A filter given as an empty word (`--name-prefix "$UNSET"`) would keep everything: refused.
-fn non_empty(v: Option<String>, flag: &str) -> Result<Option<String>, Failure> {
+fn non_empty(v: Option<String>, flag: &str) -> Result<Option<String>, Error> {
     match v {
-        Some(s) if s.is_empty() => Err(Failure::usage(format!(
+        Some(s) if s.is_empty() => Err(Error::usage(format!(
             "{flag} is empty (an unset shell variable?); it would keep every organization"
         ))),
         other => Ok(other),
@@ -518,7 +518,7 @@ fn parse_timeout(s: &str) -> Option<Duration> {
     (!d.is_zero()).then(|| d.min(MAX_TIMEOUT))
 }
 
-fn unknown_option(arg: &str) -> Failure {
+fn unknown_option(arg: &str) -> Error {
     let name = arg.split('=').next().unwrap_or(arg);
     let lower = name.to_ascii_lowercase();
     if ["token", "key", "secret", "password", "bearer"]
@@ -526,7 +526,7 @@ fn unknown_option(arg: &str) -> Failure {
         .any(|w| lower.contains(w))
         && name != "--token-file"
     {
-        return Failure::usage(format!(
+        return Error::usage(format!(
             "{name}: the token is never taken from the command line (other users of the machine can read it there); set COVEO_TOKEN or use --token-file FILE"
         ));
     }
@@ -534,15 +534,15 @@ fn unknown_option(arg: &str) -> Failure {
         .iter()
         .any(|f| f.long == name || f.short == Some(name));
     if own && arg.contains('=') {
-        return Failure::usage(format!("{name} takes no value: {arg}"));
+        return Error::usage(format!("{name} takes no value: {arg}"));
     }
     if own {
-        return Failure::usage(format!("{name} is given more than once"));
+        return Error::usage(format!("{name} is given more than once"));
     }
     // The stderr line adds "(see --help)" to every usage error.
     match closest_option(name) {
-        Some(real) => Failure::usage(format!("unknown option {name}; did you mean {real}?")),
-        None => Failure::usage(format!(
+        Some(real) => Error::usage(format!("unknown option {name}; did you mean {real}?")),
+        None => Error::usage(format!(
             "unknown option {name}; an organization ID that starts with '-' goes after '--'"
         )),
     }
@@ -772,8 +772,8 @@ fn environment_help() -> String {
 
 fn exit_statuses_help() -> String {
     let mut out = String::new();
-    for (status, when) in crate::kind::EXIT_STATUSES {
-        let kinds = crate::kind::kinds_of(status);
+    for (status, when) in crate::outcome::EXIT_STATUSES {
+        let kinds = crate::outcome::kinds_of(status);
         let text = if kinds.is_empty() {
             when.to_owned()
         } else {

@@ -5,46 +5,12 @@
 
 use crate::cli::Options;
 use crate::input::{read_bounded, read_regular, text, Env};
-use crate::kind::{Failure, Kind};
+use crate::outcome::{Error, Kind};
 use crate::target::{self, Base};
+use crate::token::{Rejected, Token, TOKEN_LIMIT};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use ureq::tls::Certificate;
-
-/// The bearer token. Its `Debug` never shows it, so no error path can print it by accident.
-pub struct Token(String);
-
-impl Token {
-    fn new(token: &str) -> Token {
-        *SECRET.lock().unwrap_or_else(|e| e.into_inner()) = token.to_owned();
-        Token(token.to_owned())
-    }
-
-    pub fn bearer(&self) -> String {
-        format!("Bearer {}", self.0)
-    }
-}
-
-/// The token of the run, for [`redact`]. One process has one token; a process-wide value lets
-/// every string from the server be cleaned where it is cleaned anyway, without threading the
-/// token through code that has no other use for it.
-static SECRET: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
-
-/// Every occurrence of the run's token in `text` replaced by `[token]`: servers echo tokens
-/// (`Invalid access token: <token>`), and what they say ends up in logs and cron mail.
-pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
-    let secret = SECRET.lock().unwrap_or_else(|e| e.into_inner());
-    if secret.is_empty() || !text.contains(secret.as_str()) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    std::borrow::Cow::Owned(text.replace(secret.as_str(), "[token]"))
-}
-
-impl std::fmt::Debug for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Token(hidden)")
-    }
-}
 
 /// Where the token came from, for `--verbose` and for the hints after a 401 or 403.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,8 +46,8 @@ pub struct Config {
     pub base: Base,
     pub token: Token,
     pub token_source: TokenSource,
-    /// Proxy URL for ureq, or none to go direct.
-    pub proxy: Option<String>,
+    /// The proxy, or none to go direct.
+    pub proxy: Option<crate::proxy::Proxy>,
     /// Roots from `--ca-file`/`SSL_CERT_FILE`; none means the built-in Mozilla roots.
     pub roots: Option<Vec<Certificate<'static>>>,
     pub timeout: Duration,
@@ -94,9 +60,9 @@ pub struct Config {
 
 /// A variable that names the platform. Empty is an error even when a flag would override
 /// it: `COVEO_PLATFORM_URL="$STAGING_URL"` with the variable unset must never mean production.
-fn platform_var(env: Env, var: &str) -> Result<Option<String>, Failure> {
+fn platform_var(env: Env, var: &str) -> Result<Option<String>, Error> {
     match text(env, var)? {
-        Some(v) if v.is_empty() => Err(Failure::config(format!(
+        Some(v) if v.is_empty() => Err(Error::config(format!(
             "{var} is set but empty (an unset shell variable?); give it a value or unset it"
         ))),
         other => Ok(other),
@@ -152,12 +118,12 @@ fn login_setting(login: Option<&crate::login::Login>, key: &str) -> Option<Setti
 }
 
 /// A name from `allowed`, in any letter case; `(name, kind of a later error about it)`.
-fn one_of(s: Option<Setting>, allowed: &[&str], default: &str) -> Result<(String, Kind), Failure> {
+fn one_of(s: Option<Setting>, allowed: &[&str], default: &str) -> Result<(String, Kind), Error> {
     match s {
         None => Ok((default.to_owned(), Kind::Config)),
         Some(s) => match target::choose(&s.value, allowed) {
             Some(name) => Ok((name, s.kind)),
-            None => Err(Failure::new(
+            None => Err(Error::new(
                 s.kind,
                 target::not_one_of(&s.origin, allowed, &s.value),
             )),
@@ -165,7 +131,7 @@ fn one_of(s: Option<Setting>, allowed: &[&str], default: &str) -> Result<(String
     }
 }
 
-pub fn build(o: &Options, env: Env) -> Result<Config, Failure> {
+pub fn build(o: &Options, env: Env) -> Result<Config, Error> {
     // All three are read first: an empty one is an error whatever the flags say.
     let env_region = platform_var(env, "COVEO_REGION")?;
     let env_environment = platform_var(env, "COVEO_ENVIRONMENT")?;
@@ -174,7 +140,7 @@ pub fn build(o: &Options, env: Env) -> Result<Config, Failure> {
         // The flag would be silently beaten by a variable the user may not know is set.
         for (given, flag) in [(&o.region, "--region"), (&o.environment, "--environment")] {
             if given.is_some() {
-                return Err(Failure::config(format!(
+                return Err(Error::config(format!(
                     "{flag} was given but COVEO_PLATFORM_URL is set, and it decides where requests go; drop {flag} or unset COVEO_PLATFORM_URL"
                 )));
             }
@@ -206,7 +172,7 @@ pub fn build(o: &Options, env: Env) -> Result<Config, Failure> {
     let base = match o.platform_url.clone().or(env_url) {
         // A rejected base URL is a config error, flag or not: it is the one setting whose
         // mistake decides which platform receives the token.
-        Some(url) => Base::parse(&url).map_err(Failure::config)?,
+        Some(url) => Base::parse(&url).map_err(Error::config)?,
         None => {
             let host = target::platform_host(&region.0, &environment.0).map_err(|m| {
                 // Usage only when both halves of the bad pair came from flags.
@@ -215,7 +181,7 @@ pub fn build(o: &Options, env: Env) -> Result<Config, Failure> {
                 } else {
                     Kind::Config
                 };
-                Failure::new(kind, m)
+                Error::new(kind, m)
             })?;
             Base::for_host(host)
         }
@@ -241,9 +207,6 @@ pub fn build(o: &Options, env: Env) -> Result<Config, Failure> {
     })
 }
 
-/// A request head must fit ureq's output buffer whole; a longer token is refused up front
-/// rather than sent cut.
-pub const TOKEN_LIMIT: usize = 8 * 1024;
 /// `--token-file` reads at most this much: the token is on the first line.
 const TOKEN_FILE_LIMIT: u64 = 64 * 1024;
 
@@ -252,7 +215,7 @@ const TOKEN_SOURCES: &str = "a token comes from --token-file FILE, else COVEO_TO
 
 /// The first of `--token-file`, `COVEO_TOKEN` and the Coveo CLI's login. Messages never
 /// include the token.
-fn token(file: Option<&Path>, env: Env) -> Result<(Token, TokenSource), Failure> {
+fn token(file: Option<&Path>, env: Env) -> Result<(Token, TokenSource), Error> {
     let (raw, source) = if let Some(path) = file {
         (token_file_line(path)?, TokenSource::File(path.to_owned()))
     } else if let Some(v) = text(env, "COVEO_TOKEN")? {
@@ -262,7 +225,7 @@ fn token(file: Option<&Path>, env: Env) -> Result<(Token, TokenSource), Failure>
         match crate::login::read(env)? {
             Ok((raw, login)) => (raw, TokenSource::Login(login)),
             Err(why) => {
-                return Err(Failure::config(format!(
+                return Err(Error::config(format!(
                     "no token: no --token-file, COVEO_TOKEN is not set, and {why}; {TOKEN_SOURCES}"
                 )))
             }
@@ -271,39 +234,29 @@ fn token(file: Option<&Path>, env: Env) -> Result<(Token, TokenSource), Failure>
     Ok((checked_token(&raw, &source)?, source))
 }
 
-/// Trims the token and drops a leading `Bearer ` (copied from a header), then checks it.
-fn checked_token(raw: &str, source: &TokenSource) -> Result<Token, Failure> {
-    let mut token = raw.trim();
-    if token.len() >= 7 && token[..7].eq_ignore_ascii_case("bearer ") {
-        token = token[7..].trim_start();
-    }
-    if token.is_empty() {
-        return Err(Failure::config(format!(
-            "no token: {source} is empty; {TOKEN_SOURCES}"
-        )));
-    }
-    if !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Failure::config(format!(
-            "the token from {source} contains whitespace, control or non-ASCII characters"
-        )));
-    }
-    if token.len() > TOKEN_LIMIT {
-        return Err(Failure::config(format!(
-            "the token from {source} is {} bytes long; at most {TOKEN_LIMIT} are accepted",
-            token.len()
-        )));
-    }
-    Ok(Token::new(token))
+/// The token `raw` stands for, or a `config` error that says what is wrong with it.
+fn checked_token(raw: &str, source: &TokenSource) -> Result<Token, Error> {
+    Token::from_raw(raw).map_err(|why| {
+        Error::config(match why {
+            Rejected::Empty => format!("no token: {source} is empty; {TOKEN_SOURCES}"),
+            Rejected::NotPrintable => format!(
+                "the token from {source} contains whitespace, control or non-ASCII characters"
+            ),
+            Rejected::TooLong(len) => format!(
+                "the token from {source} is {len} bytes long; at most {TOKEN_LIMIT} are accepted"
+            ),
+        })
+    })
 }
 
 /// The first line of a token file, read no further than [`TOKEN_FILE_LIMIT`] bytes.
-fn token_file_line(path: &Path) -> Result<String, Failure> {
+fn token_file_line(path: &Path) -> Result<String, Error> {
     let origin = format!("--token-file {}", path.display());
     let (bytes, more) = read_bounded(path, TOKEN_FILE_LIMIT, &origin)?;
     let first = match bytes.iter().position(|&b| b == b'\n') {
         Some(end) => &bytes[..end],
         None if more => {
-            return Err(Failure::config(format!(
+            return Err(Error::config(format!(
                 "the first line of {origin} is longer than {} KiB; the token is on its first line",
                 TOKEN_FILE_LIMIT / 1024
             )))
@@ -311,13 +264,13 @@ fn token_file_line(path: &Path) -> Result<String, Failure> {
         None => &bytes[..],
     };
     String::from_utf8(first.to_vec())
-        .map_err(|_| Failure::config(format!("the token in {origin} is not valid text")))
+        .map_err(|_| Error::config(format!("the token in {origin} is not valid text")))
 }
 
 /// A CA bundle is some hundreds of KiB at most (Mozilla's whole set is about 220 KiB).
 const CA_FILE_LIMIT: u64 = 1024 * 1024;
 
-fn load_roots(path: &Path, origin: &str) -> Result<Vec<Certificate<'static>>, Failure> {
+fn load_roots(path: &Path, origin: &str) -> Result<Vec<Certificate<'static>>, Error> {
     let origin = format!("{origin} {}", path.display());
     let pem = read_regular(path, CA_FILE_LIMIT, &origin)?;
     let mut certs = Vec::new();
@@ -325,27 +278,11 @@ fn load_roots(path: &Path, origin: &str) -> Result<Vec<Certificate<'static>>, Fa
         match item {
             Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
             Ok(_) => {}
-            Err(_) => return Err(Failure::config(format!("{origin} is not a valid PEM file"))),
+            Err(_) => return Err(Error::config(format!("{origin} is not a valid PEM file"))),
         }
     }
     if certs.is_empty() {
-        return Err(Failure::config(format!(
-            "{origin} holds no PEM certificate"
-        )));
+        return Err(Error::config(format!("{origin} holds no PEM certificate")));
     }
     Ok(certs)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_token_debugs_as_hidden() {
-        let token = Token("s3cr3t-value".into());
-        assert_eq!(format!("{token:?}"), "Token(hidden)");
-        let mut holder = String::new();
-        std::fmt::Write::write_fmt(&mut holder, format_args!("{:?}", Some(&token))).unwrap();
-        assert!(!holder.contains("s3cr3t"), "{holder}");
-    }
 }

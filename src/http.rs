@@ -11,7 +11,9 @@
 //!   which tells a lost answer (the organization may be gone) from a request never sent.
 
 use crate::config::Config;
-use crate::kind::Kind;
+use crate::outcome::{Error, Kind};
+use crate::proxy::Proxy;
+use crate::target::Base;
 use std::io::{self, ErrorKind, Read};
 use std::net::ToSocketAddrs;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -42,14 +44,13 @@ pub struct Answer {
     /// The first [`BODY_LIMIT`] bytes, or fewer if reading stopped early.
     pub body: Vec<u8>,
     /// Why reading the body stopped before its end (deadline, lost connection), if it did.
-    pub cut: Option<(Kind, String)>,
+    pub cut: Option<Error>,
 }
 
-/// An attempt that got no answer.
+/// An attempt that got no answer: why, and whether the server may have acted on it anyway.
 #[derive(Debug, Clone)]
 pub struct Lost {
-    pub kind: Kind,
-    pub message: String,
+    pub error: Error,
     /// The request was written before the failure: the server may have acted on it.
     pub maybe_delivered: bool,
 }
@@ -83,32 +84,11 @@ struct Route {
 }
 
 impl Route {
-    fn new(base_url: &str, proxy_url: Option<&str>) -> Route {
-        let host_port = authority_of(base_url);
-        let has_port = match host_port.rfind(']') {
-            Some(end) => host_port[end..].contains(':'),
-            None => host_port.contains(':'),
-        };
-        let (host, endpoint) = if has_port {
-            let end = host_port.rfind(':').unwrap_or(host_port.len());
-            (host_port[..end].to_owned(), host_port.clone())
-        } else {
-            let port = if base_url.starts_with("http://") {
-                80
-            } else {
-                443
-            };
-            (host_port.clone(), format!("{host_port}:{port}"))
-        };
+    fn new(base: &Base, proxy: Option<&Proxy>) -> Route {
         Route {
-            host,
-            endpoint,
-            proxy: proxy_url.map(|p| {
-                // `scheme://[user:pass@]host:port` (see proxy::select): only host and port.
-                let rest = authority_of(p);
-                rest.rsplit_once('@')
-                    .map_or(rest.clone(), |(_, hp)| hp.to_owned())
-            }),
+            host: base.shown_host(),
+            endpoint: base.endpoint(),
+            proxy: proxy.map(|p| p.endpoint.clone()),
         }
     }
 
@@ -137,7 +117,10 @@ impl Client {
             tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(roots));
         }
         // Checked in config::build already; ureq reads no proxy variable itself.
-        let proxy = cfg.proxy.as_deref().and_then(|p| ureq::Proxy::new(p).ok());
+        let proxy = cfg
+            .proxy
+            .as_ref()
+            .and_then(|p| ureq::Proxy::new(&p.url).ok());
         let config: AgentConfig = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -162,14 +145,14 @@ impl Client {
                 .chain(RustlsConnector::default())
                 .chain(NoteWrites {
                     written: written.clone(),
-                    target: authority_of(&cfg.base.url),
+                    target: cfg.base.authority(),
                 });
         Client {
             agent: Agent::with_parts(config, connector, ResolveInline),
             bearer: cfg.token.bearer(),
             written,
             timeout: cfg.timeout,
-            route: Route::new(&cfg.base.url, cfg.proxy.as_deref()),
+            route: Route::new(&cfg.base, cfg.proxy.as_ref()),
             on_attempt: None,
         }
     }
@@ -222,13 +205,9 @@ impl Client {
         let started = Instant::now();
         self.written.store(false, Ordering::SeqCst);
         let read = |res| read_answer(res, limit, self.timeout, &self.route);
-        let result = call().map(read).map_err(|e| {
-            let (kind, message) = classify(&e, self.timeout, &self.route);
-            Lost {
-                kind,
-                message,
-                maybe_delivered: self.written.load(Ordering::SeqCst),
-            }
+        let result = call().map(read).map_err(|e| Lost {
+            error: classify(&e, self.timeout, &self.route),
+            maybe_delivered: self.written.load(Ordering::SeqCst),
         });
         if let Some(f) = self.on_attempt {
             f(&Attempt {
@@ -284,16 +263,19 @@ fn read_answer(
     }
 }
 
-/// The kind of a failure without an answer, and a message that names what failed (the
-/// proxy, the host, `host:port`) and never holds request headers or a proxy's credentials.
-fn classify(e: &ureq::Error, timeout: Duration, route: &Route) -> (Kind, String) {
+/// The error of a failure without an answer, whose message names what failed (the proxy, the
+/// host, `host:port`) and never holds request headers, a proxy's credentials or the token
+/// (ureq's words may quote what the server sent: the token is replaced before the message is
+/// cut to one line).
+fn classify(e: &ureq::Error, timeout: Duration, route: &Route) -> Error {
     use ureq::Error as E;
+    let said = |kind: Kind, words: String| Error::new(kind, crate::token::redact(&words));
     let timed_out = || {
         let secs = timeout.as_secs_f64();
-        (Kind::Timeout, format!("no complete answer within {secs} s"))
+        said(Kind::Timeout, format!("no complete answer within {secs} s"))
     };
     let connection = |why: &str| {
-        (
+        said(
             Kind::Connection,
             format!("{}: {why}", route.connecting_to()),
         )
@@ -302,18 +284,18 @@ fn classify(e: &ureq::Error, timeout: Duration, route: &Route) -> (Kind, String)
         E::Timeout(_) => timed_out(),
         E::HostNotFound => connection("name not found"),
         E::ConnectionFailed => connection("could not connect"),
-        E::ConnectProxyFailed(why) => (Kind::Connection, proxy_failed(route, why)),
+        E::ConnectProxyFailed(why) => said(Kind::Connection, proxy_failed(route, why)),
         E::Io(io) => {
             if let Some(lookup) = io.get_ref().and_then(|i| i.downcast_ref::<LookupFailed>()) {
                 let what = route.looked_up(&lookup.endpoint);
-                return (Kind::Connection, format!("{what}: {}", lookup.reason));
+                return said(Kind::Connection, format!("{what}: {}", lookup.reason));
             }
             match (io.kind(), io.get_ref()) {
                 (ErrorKind::TimedOut | ErrorKind::WouldBlock, _) => timed_out(),
                 // rustls reports certificate and handshake failures as InvalidData around its
                 // own error; nothing else on this path does.
                 (ErrorKind::InvalidData, Some(inner)) => {
-                    (Kind::Tls, tls_message(inner.to_string()))
+                    said(Kind::Tls, tls_message(inner.to_string()))
                 }
                 // Failures to open the connection: they concern what it was opened to.
                 (
@@ -324,17 +306,17 @@ fn classify(e: &ureq::Error, timeout: Duration, route: &Route) -> (Kind, String)
                     | ErrorKind::AddrNotAvailable,
                     _,
                 ) => connection(&lower_first(&crate::input::io_reason(io))),
-                _ => (Kind::Connection, crate::input::io_reason(io)),
+                _ => said(Kind::Connection, crate::input::io_reason(io)),
             }
         }
-        E::Tls(why) => (Kind::Tls, (*why).to_owned()),
-        E::Rustls(why) => (Kind::Tls, tls_message(why.to_string())),
-        E::Protocol(why) => (Kind::Protocol, format!("not an HTTP answer: {why}")),
-        E::LargeResponseHeader(..) => (
+        E::Tls(why) => said(Kind::Tls, (*why).to_owned()),
+        E::Rustls(why) => said(Kind::Tls, tls_message(why.to_string())),
+        E::Protocol(why) => said(Kind::Protocol, format!("not an HTTP answer: {why}")),
+        E::LargeResponseHeader(..) => said(
             Kind::Protocol,
             format!("the answer's head is larger than {} KiB", HEAD_LIMIT / 1024),
         ),
-        other => (Kind::Protocol, other.to_string()),
+        other => said(Kind::Protocol, other.to_string()),
     }
 }
 
@@ -384,11 +366,6 @@ fn lower_first(s: &str) -> String {
         first.make_ascii_lowercase();
     }
     s
-}
-
-fn authority_of(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.split('/').next().unwrap_or("").to_owned()
 }
 
 /// Looks names up on the calling thread, bounded by the system resolver's own limits.
@@ -530,7 +507,14 @@ mod tests {
     use super::*;
 
     fn route(base: &str, proxy: Option<&str>) -> Route {
-        Route::new(base, proxy)
+        let proxy = proxy.map(|url| {
+            let endpoint = url.rsplit_once('@').map_or(url, |(_, e)| e);
+            Proxy {
+                url: url.to_owned(),
+                endpoint: endpoint.trim_start_matches("http://").to_owned(),
+            }
+        });
+        Route::new(&Base::parse(base).unwrap(), proxy.as_ref())
     }
 
     #[test]
@@ -607,26 +591,28 @@ mod tests {
                 "proxy proxy.corp:3128 did not answer the tunnel request (CONNECT)",
             ),
         ];
-        for ((kind, message), want) in cases {
-            assert_eq!(kind, Kind::Connection, "{message}");
-            assert_eq!(message, want);
-            assert!(!message.contains("s3cret") && !message.contains("me:"));
+        for (error, want) in cases {
+            assert_eq!(error.kind, Kind::Connection, "{}", error.message);
+            assert_eq!(error.message, want);
+            assert!(!error.message.contains("s3cret") && !error.message.contains("me:"));
         }
         // Any other words of ureq's are passed on as they are.
-        let (_, m) = classify(
+        let m = classify(
             &ureq::Error::ConnectProxyFailed("bad proxy answer".into()),
             t,
             &proxied,
-        );
+        )
+        .message;
         assert_eq!(m, "proxy proxy.corp:3128: bad proxy answer");
         // A timeout the system reports (ETIMEDOUT) is a timeout, like the deadline's.
-        let (kind, _) = classify(&ureq::Error::Io(io::ErrorKind::TimedOut.into()), t, &direct);
+        let kind = classify(&ureq::Error::Io(io::ErrorKind::TimedOut.into()), t, &direct).kind;
         assert_eq!(kind, Kind::Timeout);
-        let (_, m) = classify(
+        let m = classify(
             &ureq::Error::ConnectProxyFailed("proxy server responded 407/407".into()),
             t,
             &proxied,
-        );
+        )
+        .message;
         assert!(
             m.starts_with(
                 "proxy proxy.corp:3128 refused the tunnel: 407 Proxy Authentication Required"

@@ -2,7 +2,7 @@
 //! others; and a `--from-file` list judged as a whole. Nothing here sends anything: every ID
 //! of a run is checked before the first request.
 
-use crate::kind::Kind;
+use crate::outcome::Kind;
 use serde_json::{Map, Value};
 use std::ffi::OsString;
 use std::io::{self, BufRead};

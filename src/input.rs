@@ -2,7 +2,7 @@
 //! variables as they are (unset, empty, or not UTF-8: each reader decides what that means), and
 //! files read no further than a bound.
 
-use crate::kind::Failure;
+use crate::outcome::Error;
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -13,20 +13,20 @@ pub type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;
 
 /// A variable as text. Not UTF-8 is a `config` error, never "unset": a script's mangled
 /// value must not silently mean the default (production, or no proxy). Empty stays empty.
-pub fn text(env: Env, var: &str) -> Result<Option<String>, Failure> {
+pub fn text(env: Env, var: &str) -> Result<Option<String>, Error> {
     match env(var) {
         None => Ok(None),
         Some(v) => v
             .into_string()
             .map(Some)
-            .map_err(|_| Failure::config(format!("{var} is not valid UTF-8; fix it or unset it"))),
+            .map_err(|_| Error::config(format!("{var} is not valid UTF-8; fix it or unset it"))),
     }
 }
 
 /// At most `limit` bytes of a file (`-` is stdin), without a leading UTF-8 byte-order mark,
 /// and whether the file goes on beyond them. `/dev/zero` costs `limit` bytes, not all the
 /// memory, and ends.
-pub fn read_bounded(path: &Path, limit: u64, origin: &str) -> Result<(Vec<u8>, bool), Failure> {
+pub fn read_bounded(path: &Path, limit: u64, origin: &str) -> Result<(Vec<u8>, bool), Error> {
     let (mut bytes, more) = read_lines_bounded(path, limit, origin, |r| {
         let mut bytes = Vec::new();
         r.read_to_end(&mut bytes).map(|_| bytes)
@@ -45,14 +45,14 @@ pub fn read_lines_bounded<T>(
     limit: u64,
     origin: &str,
     read: impl FnOnce(&mut dyn BufRead) -> std::io::Result<T>,
-) -> Result<(T, bool), Failure> {
+) -> Result<(T, bool), Error> {
     let source = if path.as_os_str() == "-" {
         Ok(Box::new(std::io::stdin().lock()) as Box<dyn Read>)
     } else {
         std::fs::File::open(path).map(|f| Box::new(f) as Box<dyn Read>)
     };
     let fail =
-        |e: std::io::Error| Failure::config(format!("cannot read {origin}: {}", io_reason(&e)));
+        |e: std::io::Error| Error::config(format!("cannot read {origin}: {}", io_reason(&e)));
     let mut counted = Counted {
         inner: source.map_err(fail)?.take(limit + 1),
         read: 0,
@@ -87,17 +87,17 @@ pub fn io_reason(e: &std::io::Error) -> String {
 /// A whole regular file of at most `limit` bytes. Anything else is a `config` error naming
 /// `origin`: a FIFO would wait for a writer forever, a device could be endless, and a longer
 /// file is not what the tool was pointed at.
-pub fn read_regular(path: &Path, limit: u64, origin: &str) -> Result<Vec<u8>, Failure> {
+pub fn read_regular(path: &Path, limit: u64, origin: &str) -> Result<Vec<u8>, Error> {
     let meta = std::fs::metadata(path)
-        .map_err(|e| Failure::config(format!("cannot read {origin}: {}", io_reason(&e))))?;
+        .map_err(|e| Error::config(format!("cannot read {origin}: {}", io_reason(&e))))?;
     if !meta.is_file() {
-        return Err(Failure::config(format!(
+        return Err(Error::config(format!(
             "{origin} is not a regular file (a FIFO or a device is not read)"
         )));
     }
     let (bytes, more) = read_bounded(path, limit, origin)?;
     if more {
-        return Err(Failure::config(format!(
+        return Err(Error::config(format!(
             "{origin} is longer than {} KiB",
             limit / 1024
         )));

@@ -11,28 +11,29 @@
 //! it cleanly and [`progress`] shows it at a terminal.
 
 pub mod answer;
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod confirm;
 pub mod http;
 pub mod ids;
 pub mod input;
-pub mod kind;
 pub mod list;
 pub mod login;
 pub mod org;
+pub mod outcome;
 pub mod progress;
 pub mod proxy;
 pub mod report;
 pub mod retry;
 pub mod signal;
 pub mod target;
+pub mod token;
 
-use answer::OrgError;
-use kind::{Failure, Kind};
-use org::{Org, Outcome};
+use org::Org;
+use outcome::ExitStatus;
+use outcome::{Error, Kind, Outcome};
 use progress::Progress;
-use report::ExitStatus;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
@@ -67,7 +68,7 @@ pub fn run(args: Vec<OsString>, env: input::Env, out: &mut dyn Write) -> i32 {
     };
     if cfg.verbose {
         // Local text: printed as it is, only made one line.
-        report::stderr_line(&answer::one_line(&format!(
+        report::stderr_line(&outcome::one_line(&format!(
             "token from {}; requests go to {}",
             cfg.token_source, cfg.base.url
         )));
@@ -90,9 +91,9 @@ pub fn run(args: Vec<OsString>, env: input::Env, out: &mut dyn Write) -> i32 {
                 ..Outcome::unsent(
                     r.id,
                     dry_run,
-                    OrgError {
+                    Error {
                         hint: r.hint,
-                        ..OrgError::new(r.kind, r.message)
+                        ..Error::new(r.kind, r.message)
                     },
                 )
             });
@@ -137,7 +138,7 @@ fn run_all(
                 Outcome::unsent(
                     Some(id.to_string()),
                     cfg.dry_run,
-                    OrgError::new(
+                    Error::new(
                         Kind::Interrupted(s),
                         format!("not started: the run was stopped by {}", s.name()),
                     ),
@@ -186,7 +187,7 @@ fn confirm_at_terminal<'a>(
 ) -> Result<Option<Org<'a>>, Vec<Outcome>> {
     let refuse_all = |kind: Kind, why: &str| -> Vec<Outcome> {
         ids.iter()
-            .map(|id| Outcome::unsent(Some(id.to_string()), false, OrgError::new(kind, why)))
+            .map(|id| Outcome::unsent(Some(id.to_string()), false, Error::new(kind, why)))
             .collect()
     };
     if stdin_is_list {
@@ -227,7 +228,7 @@ fn confirm_at_terminal<'a>(
     match (confirmed, one) {
         (true, org) => Ok(org),
         (false, Some(o)) => Err(vec![
-            o.refused(OrgError::new(Kind::NotConfirmed, not_confirmed))
+            o.refused(Error::new(Kind::NotConfirmed, not_confirmed))
         ]),
         (false, None) => Err(refuse_all(Kind::NotConfirmed, not_confirmed)),
     }
@@ -238,14 +239,14 @@ fn confirm_at_terminal<'a>(
 const LIST_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// The organizations of the run as given, still to be judged.
-fn read_ids(o: &cli::Options) -> Result<ids::List, Failure> {
+fn read_ids(o: &cli::Options) -> Result<ids::List, Error> {
     let Some(path) = &o.from_file else {
         return Ok(ids::List::of_args(&o.ids));
     };
     let origin = format!("--from-file {}", path.display());
     let (list, more) = input::read_lines_bounded(path, LIST_LIMIT, &origin, |r| ids::read_list(r))?;
     if more {
-        return Err(Failure::config(format!(
+        return Err(Error::config(format!(
             "{origin} is longer than {} MiB; split the list",
             LIST_LIMIT >> 20
         )));
@@ -258,7 +259,7 @@ fn emit_all(out: &mut dyn Write, outcomes: impl Iterator<Item = Outcome>) -> i32
     for o in outcomes {
         status.note(&o);
         if report::emit(out, &o).is_err() {
-            return kind::EXIT_OUTPUT_FAILED;
+            return outcome::EXIT_OUTPUT_FAILED;
         }
     }
     // A run that a signal stopped says so first, whatever failed before, and also when the
@@ -270,15 +271,15 @@ fn emit_all(out: &mut dyn Write, outcomes: impl Iterator<Item = Outcome>) -> i32
     }
 }
 
-fn run_failure(out: &mut dyn Write, f: Failure, dry_run: bool) -> i32 {
-    let o = Outcome::unsent(None, dry_run, OrgError::new(f.kind, f.message));
+fn run_failure(out: &mut dyn Write, f: Error, dry_run: bool) -> i32 {
+    let o = Outcome::unsent(None, dry_run, Error::new(f.kind, f.message));
     emit_all(out, std::iter::once(o))
 }
 
 fn print(out: &mut dyn Write, text: &str) -> i32 {
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Ok(()) => 0,
-        Err(_) => kind::EXIT_OUTPUT_FAILED,
+        Err(_) => outcome::EXIT_OUTPUT_FAILED,
     }
 }
 

@@ -4,13 +4,14 @@
 //! the listing with one failure line (`organization_id` null) and no end line: a deletion fed
 //! with a listing that did not end (whatever stopped it, SIGKILL included) deletes nothing.
 
-use crate::answer::{self, OrgError};
+use crate::answer;
+use crate::calendar;
 use crate::cli::Listing;
 use crate::config::Config;
 use crate::http::{Answer, Client, Lost};
-use crate::kind::{self, Kind};
-use crate::org::{self, Tries};
+use crate::outcome::{self, Error, Kind};
 use crate::report;
+use crate::retry::Tries;
 use crate::signal;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -48,7 +49,7 @@ pub fn run(client: &Client, cfg: &Config, keep: &Listing, out: &mut dyn Write) -
                 continue;
             }
             if report::write_line(out, &org.line()).is_err() {
-                return kind::EXIT_OUTPUT_FAILED;
+                return outcome::EXIT_OUTPUT_FAILED;
             }
             listed += 1;
         }
@@ -64,12 +65,12 @@ pub fn run(client: &Client, cfg: &Config, keep: &Listing, out: &mut dyn Write) -
             );
             return match report::write_line(out, &end) {
                 Ok(()) => 0,
-                Err(_) => kind::EXIT_OUTPUT_FAILED,
+                Err(_) => outcome::EXIT_OUTPUT_FAILED,
             };
         }
         page += 1;
         if page >= MAX_PAGES {
-            let e = OrgError::new(
+            let e = Error::new(
                 Kind::Protocol,
                 format!("the listing goes on beyond {MAX_PAGES} pages; stopped"),
             );
@@ -84,7 +85,7 @@ fn fetch(
     cfg: &Config,
     page: u64,
     tries: &mut Tries,
-) -> Result<(Vec<Value>, bool), OrgError> {
+) -> Result<(Vec<Value>, bool), Error> {
     // `--type` is not sent: the platform's matching of letter case is not documented, and a
     // filter it applied differently could silently list nothing. The status gives the
     // life-cycle state, as Coveo's own client asks for it.
@@ -92,11 +93,11 @@ fn fetch(
         "{}/rest/organizations?page={page}&perPage={PER_PAGE}&sortBy=createdDate&order=ASC&additionalFields=status",
         cfg.base.url
     );
-    let answer = org::succeeded(tries.send(client, cfg.retries, |c| {
-        c.get_up_to(&url, PAGE_LIMIT + 1).and_then(whole)
+    let answer = answer::succeeded(tries.send(cfg.retries, || {
+        client.get_up_to(&url, PAGE_LIMIT + 1).and_then(whole)
     }))?;
     if answer.body.len() as u64 > PAGE_LIMIT {
-        return Err(OrgError::new(
+        return Err(Error::new(
             Kind::Protocol,
             format!(
                 "page {page} of the listing is longer than {} MiB",
@@ -105,7 +106,7 @@ fn fetch(
         ));
     }
     let not_a_page = || {
-        OrgError::new(
+        Error::new(
             Kind::Protocol,
             format!("page {page} of the listing is neither a list of organizations nor a page {{\"items\":[...]}}"),
         )
@@ -137,17 +138,19 @@ fn fetch(
 /// retried) as if no answer had come.
 fn whole(a: Answer) -> Result<Answer, Lost> {
     match &a.cut {
-        Some((kind, message)) if answer::status_kind(a.status).is_none() => Err(Lost {
-            kind: *kind,
-            message: format!("the page stopped before its end: {message}"),
+        Some(cut) if answer::status_kind(a.status).is_none() => Err(Lost {
+            error: Error::new(
+                cut.kind,
+                format!("the page stopped before its end: {}", cut.message),
+            ),
             maybe_delivered: true,
         }),
         _ => Ok(a),
     }
 }
 
-fn interrupted(s: signal::Signal, page: u64) -> OrgError {
-    OrgError::new(
+fn interrupted(s: signal::Signal, page: u64) -> Error {
+    Error::new(
         Kind::Interrupted(s),
         format!(
             "stopped by {} after page {page} of the listing; the listing is incomplete",
@@ -158,9 +161,9 @@ fn interrupted(s: signal::Signal, page: u64) -> OrgError {
 
 /// The failure line that ends a listing, with what the last page's attempts learned. A page
 /// that failed because a signal stopped its retries ends the listing as interrupted.
-fn failure(out: &mut dyn Write, cfg: &Config, tries: Tries, started: Instant, e: OrgError) -> i32 {
+fn failure(out: &mut dyn Write, cfg: &Config, tries: Tries, started: Instant, e: Error) -> i32 {
     let e = match signal::caught() {
-        Some(s) if !matches!(e.kind, Kind::Interrupted(_)) => OrgError {
+        Some(s) if !matches!(e.kind, Kind::Interrupted(_)) => Error {
             kind: Kind::Interrupted(s),
             message: format!(
                 "stopped by {}; the listing is incomplete (last page: {})",
@@ -172,10 +175,12 @@ fn failure(out: &mut dyn Write, cfg: &Config, tries: Tries, started: Instant, e:
         _ => e,
     };
     let kind = e.kind;
-    let o = tries.outcome(cfg, None, started, Err(e));
+    let o = tries.outcome(None, cfg.dry_run, started, Err(e), |kind| {
+        cfg.token_source.hint(kind)
+    });
     match report::emit(out, &o) {
         Ok(()) => kind.exit_status(),
-        Err(_) => kind::EXIT_OUTPUT_FAILED,
+        Err(_) => outcome::EXIT_OUTPUT_FAILED,
     }
 }
 
@@ -209,7 +214,7 @@ impl<'a> Org<'a> {
             let cut: String = id.chars().take(crate::ids::ECHO_LIMIT).collect();
             answer::clean(&format!("{cut:?}"))
         };
-        if crate::config::redact(id) != id {
+        if crate::token::redact(id) != id {
             skipped(&format!(
                 "an organization whose ID holds the token ({})",
                 shown()
@@ -281,7 +286,7 @@ impl<'a> Org<'a> {
                 s(0),
                 s(1),
                 self.created_ms
-                    .and_then(rfc3339)
+                    .and_then(calendar::rfc3339)
                     .map_or(Value::Null, Value::from),
                 self.read_only.map_or(Value::Null, Value::from),
                 s(2),
@@ -296,83 +301,5 @@ impl<'a> Org<'a> {
 /// years 0000 to 9999: any other date counts as missing, for the filters as in the line.
 fn created_ms(item: &Value) -> Option<i64> {
     let ms = item.get("createdDate")?.as_i64()?;
-    rfc3339(ms).map(|_| ms)
-}
-
-/// Milliseconds since the epoch as RFC 3339 UTC with seconds, e.g. `2026-11-28T03:15:00Z`;
-/// `None` outside the years 0000 to 9999, which RFC 3339 cannot write.
-pub fn rfc3339(ms: i64) -> Option<String> {
-    let secs = ms.div_euclid(1000);
-    let (days, in_day) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    (0..=9999).contains(&y).then(|| {
-        format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-            in_day / 3600,
-            in_day / 60 % 60,
-            in_day % 60
-        )
-    })
-}
-
-/// The Gregorian date of a day counted from 1970-01-01 (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates() {
-        assert_eq!(rfc3339(0).unwrap(), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(1_795_835_700_000).unwrap(), "2026-11-28T03:15:00Z");
-        assert_eq!(rfc3339(951_782_400_000).unwrap(), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339(951_868_799_999).unwrap(), "2000-02-29T23:59:59Z");
-        assert_eq!(rfc3339(-1).unwrap(), "1969-12-31T23:59:59Z");
-        assert_eq!(
-            rfc3339(-62_167_219_200_000).unwrap(),
-            "0000-01-01T00:00:00Z"
-        );
-        assert_eq!(
-            rfc3339(253_402_300_799_999).unwrap(),
-            "9999-12-31T23:59:59Z"
-        );
-        assert_eq!(rfc3339(253_402_300_800_000), None);
-        assert_eq!(rfc3339(-62_167_219_200_001), None);
-        assert_eq!(rfc3339(i64::MAX), None);
-        assert_eq!(rfc3339(i64::MIN), None);
-    }
-
-    #[test]
-    fn every_day_of_four_centuries_follows_the_one_before() {
-        // Against the inverse already in retry.rs' tests: 1970-01-01 is day 0, 2026-11-29 is
-        // day 20786; in between, dates only move forward by one day at a time.
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(20_786), (2026, 11, 29));
-        let mut prev = civil_from_days(-719_468);
-        assert_eq!(prev, (0, 3, 1));
-        for z in -719_467..146_097 {
-            let next = civil_from_days(z);
-            let (y, m, d) = prev;
-            let expected_next_day = next == (y, m, d + 1);
-            let month_ended = next == (y, m + 1, 1) && d >= 28;
-            let year_ended = next == (y + 1, 1, 1) && (m, d) == (12, 31);
-            assert!(
-                expected_next_day || month_ended || year_ended,
-                "{prev:?} -> {next:?}"
-            );
-            prev = next;
-        }
-    }
+    calendar::rfc3339(ms).map(|_| ms)
 }

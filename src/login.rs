@@ -4,7 +4,7 @@
 //! the CLI. The file is only read, never written.
 
 use crate::input::{self, Env};
-use crate::kind::{Failure, Kind};
+use crate::outcome::{Error, Kind};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -44,7 +44,7 @@ pub fn file(env: Env) -> Option<PathBuf> {
 /// `Ok(Err(why))` when there is no login: no file, or no `accessToken` in it; `why` says what
 /// was looked at, for the "no token" message. A file that exists but cannot be read, is
 /// longer than [`FILE_LIMIT`] or is not a JSON object is a `config` error naming it.
-pub fn read(env: Env) -> Result<Result<(String, Login), String>, Failure> {
+pub fn read(env: Env) -> Result<Result<(String, Login), String>, Error> {
     let Some(path) = file(env) else {
         return Ok(Err(
             "no Coveo CLI login was looked for (COVEO_CONFIG_DIR, XDG_CONFIG_HOME and HOME are all unset)".into(),
@@ -62,7 +62,7 @@ pub fn read(env: Env) -> Result<Result<(String, Login), String>, Failure> {
             )))
         }
         Err(e) => {
-            return Err(Failure::config(format!(
+            return Err(Error::config(format!(
                 "cannot read {origin}: {}",
                 input::io_reason(&e)
             )))
@@ -70,7 +70,7 @@ pub fn read(env: Env) -> Result<Result<(String, Login), String>, Failure> {
     };
     let (bytes, more) = input::read_bounded(&path, FILE_LIMIT, &origin)?;
     if more {
-        return Err(Failure::config(format!(
+        return Err(Error::config(format!(
             "{origin} is longer than {} MiB, which no login of the CLI is; check the file or log in again with 'coveo auth:login'",
             FILE_LIMIT >> 20
         )));
@@ -110,8 +110,8 @@ fn is_absent(e: &std::io::Error) -> bool {
     )
 }
 
-fn broken(origin: &str, why: &str) -> Failure {
-    Failure::new(
+fn broken(origin: &str, why: &str) -> Error {
+    Error::new(
         Kind::Config,
         format!("{origin} {why}; log in again with 'coveo auth:login', or set COVEO_TOKEN"),
     )

@@ -1,73 +1,13 @@
 //! One organization, from its first request to its [`Outcome`]: retries, the 404 that follows
 //! a lost answer, and the dry run's checks.
 
-use crate::answer::{self, status_kind, OrgError};
+use crate::answer::{self, status_kind};
 use crate::config::Config;
 use crate::http::{Answer, Client, Lost};
-use crate::kind::Kind;
-use crate::retry::{self, Jitter};
+use crate::outcome::{Done, Error, Kind, Outcome};
+use crate::retry::Tries;
 use crate::signal;
-use std::time::{Duration, Instant, SystemTime};
-
-/// How an organization ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Done {
-    Deleted,
-    AlreadyAbsent,
-    WouldDelete,
-}
-
-impl Done {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Done::Deleted => "deleted",
-            Done::AlreadyAbsent => "already_absent",
-            Done::WouldDelete => "would_delete",
-        }
-    }
-}
-
-/// Everything one JSON line tells. `id` is `None` for a failure of the whole run.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    pub id: Option<String>,
-    pub result: Result<Done, OrgError>,
-    pub dry_run: bool,
-    pub http_status: Option<u16>,
-    pub attempts: u32,
-    pub elapsed_ms: u128,
-    pub request_id: Option<String>,
-    pub display_name: Option<String>,
-    /// The stderr hint after a 401 or 403 when the token's source calls for its own.
-    pub token_hint: Option<String>,
-}
-
-impl Outcome {
-    /// An outcome for which nothing was sent.
-    pub fn unsent(id: Option<String>, dry_run: bool, error: OrgError) -> Outcome {
-        Outcome {
-            id,
-            result: Err(error),
-            dry_run,
-            http_status: None,
-            attempts: 0,
-            elapsed_ms: 0,
-            request_id: None,
-            display_name: None,
-            token_hint: None,
-        }
-    }
-}
-
-/// What the attempts of one organization (or of one page of the listing) have learned so far.
-#[derive(Default)]
-pub struct Tries {
-    pub attempts: u32,
-    pub last: Option<Answer>,
-    pub retry_after_s: Option<u64>,
-    /// An earlier attempt may have reached the server without its answer reaching us.
-    pub outcome_unknown: bool,
-}
+use std::time::{Duration, Instant};
 
 /// What the requests of one organization have learned so far.
 pub struct Org<'a> {
@@ -98,7 +38,7 @@ impl<'a> Org<'a> {
             // The organization is gone either way; an earlier attempt may have been the one.
             Ok(a) if a.status == 404 && self.tries.outcome_unknown => Ok(Done::Deleted),
             Ok(a) if a.status == 404 && self.cfg.missing_ok => Ok(Done::AlreadyAbsent),
-            other => succeeded(other).map(|_| Done::Deleted),
+            other => answer::succeeded(other).map(|_| Done::Deleted),
         };
         self.finish(result)
     }
@@ -110,7 +50,7 @@ impl<'a> Org<'a> {
         self.finish(result)
     }
 
-    fn check(&mut self) -> Result<Done, OrgError> {
+    fn check(&mut self) -> Result<Done, Error> {
         let org = match self.read() {
             Ok(org) => org,
             Err(e) if e.kind == Kind::NotFound && self.cfg.missing_ok => {
@@ -120,7 +60,7 @@ impl<'a> Org<'a> {
         };
         // Stopping must not cost another request: the line keeps what the GET learned.
         if let Some(s) = signal::caught() {
-            return Err(OrgError::new(
+            return Err(Error::new(
                 Kind::Interrupted(s),
                 format!(
                     "stopped by {} after the organization was read; the privilege check was not sent",
@@ -139,49 +79,49 @@ impl<'a> Org<'a> {
         })
         .to_string();
         let url = self.cfg.base.privilege_evaluation();
-        let evaluation = succeeded(self.send(|c| c.post_json(&url, &body)))?;
+        let evaluation = answer::succeeded(self.send(|c| c.post_json(&url, &body)))?;
         let evaluation = json_object(&evaluation.body).unwrap_or_default();
         let codes = report_codes(&evaluation);
         let has = |code: &str| codes.contains(&code);
         match evaluation.get("approved") {
             Some(serde_json::Value::Bool(true)) => {}
             Some(serde_json::Value::Bool(false)) if has(READ_ONLY_CODE) => {
-                return Err(OrgError::new(Kind::ReadOnly, READ_ONLY))
+                return Err(Error::new(Kind::ReadOnly, READ_ONLY))
             }
             Some(serde_json::Value::Bool(false)) if has(ANONYMOUS_CODE) => {
-                return Err(OrgError {
+                return Err(Error {
                     hint: Some(ANONYMOUS_HINT),
-                    ..OrgError::new(
+                    ..Error::new(
                         Kind::Forbidden,
                         format!("the platform refused Organization - Edit to this token ({ANONYMOUS_CODE}): it is not a user's token"),
                     )
                 })
             }
             Some(serde_json::Value::Bool(false)) => {
-                return Err(OrgError::new(
+                return Err(Error::new(
                     Kind::Forbidden,
                     "the token lacks the Organization - Edit privilege on this organization",
                 ))
             }
             _ => {
-                return Err(OrgError::new(
+                return Err(Error::new(
                     Kind::Protocol,
                     "the privilege evaluation answer has no 'approved' true or false",
                 ))
             }
         }
         if org.get("readOnly") == Some(&serde_json::Value::Bool(true)) {
-            return Err(OrgError::new(Kind::ReadOnly, READ_ONLY));
+            return Err(Error::new(Kind::ReadOnly, READ_ONLY));
         }
         Ok(Done::WouldDelete)
     }
 
     /// `GET` the organization; on success its JSON object, and its display name noted.
-    pub fn read(&mut self) -> Result<serde_json::Map<String, serde_json::Value>, OrgError> {
+    pub fn read(&mut self) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
         let url = self.cfg.base.organization(&self.id);
-        let a = succeeded(self.send(|c| c.get(&url)))?;
+        let a = answer::succeeded(self.send(|c| c.get(&url)))?;
         let org = json_object(&a.body).ok_or_else(|| {
-            OrgError::new(
+            Error::new(
                 Kind::Protocol,
                 "the organization's description is not a JSON object",
             )
@@ -214,7 +154,7 @@ impl<'a> Org<'a> {
                 }
                 let read_only = org.and_then(|mut o| o.remove("readOnly"));
                 (read_only == Some(serde_json::Value::Bool(true)))
-                    .then(|| Err(OrgError::new(Kind::ReadOnly, READ_ONLY)))
+                    .then(|| Err(Error::new(Kind::ReadOnly, READ_ONLY)))
             }
             Some(_) => match answer::error_of(&a) {
                 e if e.kind == Kind::NotFound && self.cfg.missing_ok => {
@@ -238,95 +178,25 @@ impl<'a> Org<'a> {
     }
 }
 
-impl Tries {
-    /// Sends until an answer is final or `retries` are spent; the last answer or loss.
-    pub fn send(
+impl<'a> Org<'a> {
+    fn send(
         &mut self,
-        client: &Client,
-        retries: u32,
         mut once: impl FnMut(&Client) -> Result<Answer, Lost>,
     ) -> Result<Answer, Lost> {
-        let mut jitter = Jitter::new();
-        let mut retry = 0;
-        loop {
-            self.attempts += 1;
-            let result = once(client);
-            let retryable = match &result {
-                Ok(a) => {
-                    self.last = Some(a.clone());
-                    status_kind(a.status).is_some_and(|k| k.is_retryable())
-                }
-                Err(lost) => {
-                    self.outcome_unknown |= lost.maybe_delivered;
-                    lost.kind.is_retryable()
-                }
-            };
-            let asked = match &result {
-                Ok(a) => a
-                    .retry_after
-                    .as_deref()
-                    .and_then(|v| retry::retry_after(v, SystemTime::now())),
-                Err(_) => None,
-            };
-            if let Some(d) = asked {
-                self.retry_after_s = Some(retry::whole_seconds(d));
-            }
-            if !retryable
-                || retry >= retries
-                || asked.is_some_and(retry::gives_up)
-                || signal::caught().is_some()
-            {
-                return result;
-            }
-            retry += 1;
-            let wait = asked.unwrap_or_else(|| retry::backoff(retry, jitter.unit()));
-            // A signal during the wait leaves the last attempt's outcome, without a new one.
-            if signal::sleep(wait).is_err() {
-                return result;
-            }
-        }
+        let client = self.client;
+        self.tries.send(self.cfg.retries, || once(client))
     }
 
-    /// The outcome these attempts lead to, for organization `id` (`None`: the whole run).
-    pub fn outcome(
-        self,
-        cfg: &Config,
-        id: Option<String>,
-        started: Instant,
-        result: Result<Done, OrgError>,
-    ) -> Outcome {
-        let result = result.map_err(|mut e| {
-            e.retry_after_s = self.retry_after_s;
-            e
-        });
-        Outcome {
-            id,
-            token_hint: result
-                .as_ref()
-                .err()
-                .and_then(|e| cfg.token_source.hint(e.kind)),
-            result,
-            dry_run: cfg.dry_run,
-            http_status: self.last.as_ref().map(|a| a.status),
-            attempts: self.attempts,
-            elapsed_ms: started.elapsed().as_millis(),
-            request_id: self.last.as_ref().and_then(answer::request_id),
-            display_name: None,
-        }
-    }
-}
-
-impl<'a> Org<'a> {
-    fn send(&mut self, once: impl FnMut(&Client) -> Result<Answer, Lost>) -> Result<Answer, Lost> {
-        self.tries.send(self.client, self.cfg.retries, once)
-    }
-
-    fn finish(self, result: Result<Done, OrgError>) -> Outcome {
+    fn finish(self, result: Result<Done, Error>) -> Outcome {
         Outcome {
             display_name: self.display_name,
-            ..self
-                .tries
-                .outcome(self.cfg, Some(self.id), self.started, result)
+            ..self.tries.outcome(
+                Some(self.id),
+                self.cfg.dry_run,
+                self.started,
+                result,
+                |kind| self.cfg.token_source.hint(kind),
+            )
         }
     }
 
@@ -340,7 +210,7 @@ impl<'a> Org<'a> {
     }
 
     /// The outcome of an organization that is not deleted because the prompt was refused.
-    pub fn refused(self, error: OrgError) -> Outcome {
+    pub fn refused(self, error: Error) -> Outcome {
         self.finish(Err(error))
     }
 }
@@ -364,16 +234,6 @@ fn report_codes(evaluation: &serde_json::Map<String, serde_json::Value>) -> Vec<
                 codes.iter().filter_map(|c| c.as_str()).collect()
             }),
         None => Vec::new(),
-    }
-}
-
-/// A 2xx answer, or the error that the answer or its absence stands for.
-pub fn succeeded(r: Result<Answer, Lost>) -> Result<Answer, OrgError> {
-    match r {
-        Ok(a) if status_kind(a.status).is_none() => Ok(a),
-        Ok(a) => Err(answer::error_of(&a)),
-        // ureq's words about a failure may quote what the server sent.
-        Err(lost) => Err(OrgError::new(lost.kind, answer::clean(&lost.message))),
     }
 }
 

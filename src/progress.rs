@@ -3,8 +3,8 @@
 //! is a terminal and the run has more than one organization: a log file or a cron mail gets
 //! neither, so stderr stays empty on a successful batch.
 
-use crate::kind::Kind;
-use crate::org::{Done, Outcome};
+use crate::outcome::Kind;
+use crate::outcome::{Done, Outcome};
 use crate::signal::Signal;
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -174,15 +174,15 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::answer::OrgError;
+    use crate::outcome::Error;
 
     fn outcome(result: Result<Done, Kind>, attempts: u32) -> Outcome {
         let mut o = Outcome::unsent(
             Some("org".into()),
             false,
-            OrgError::new(Kind::Protocol, "unused"),
+            Error::new(Kind::Protocol, "unused"),
         );
-        o.result = result.map_err(|k| OrgError::new(k, "why"));
+        o.result = result.map_err(|k| Error::new(k, "why"));
         o.attempts = attempts;
         o
     }

@@ -2,22 +2,31 @@
 //! (README, Proxies). ureq's own environment reading is turned off: it skips a value it
 //! cannot parse and silently goes direct, which a user behind a mandatory proxy must not get.
 
-use crate::kind::Failure;
-use crate::target::Base;
+use crate::outcome::Error;
+use crate::target::{self, Base};
 
-/// A proxy URL for ureq, `scheme://[user:pass@]host:port`, or `None` to go direct. `var`
-/// reads one variable (an `Err` for one that is not text); empty ones count as unset.
+/// The proxy a run goes through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proxy {
+    /// For ureq: `scheme://[user:pass@]host:port`.
+    pub url: String,
+    /// `host:port`, for messages: never the credentials.
+    pub endpoint: String,
+}
+
+/// The proxy that applies to `base`, or `None` to go direct. `var` reads one variable (an
+/// `Err` for one that is not text); empty ones count as unset.
 pub fn select(
     base: &Base,
-    var: impl Fn(&str) -> Result<Option<String>, Failure>,
-) -> Result<Option<String>, Failure> {
+    var: impl Fn(&str) -> Result<Option<String>, Error>,
+) -> Result<Option<Proxy>, Error> {
     let names: &[&str] = if base.https {
         &["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
     } else {
         &["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]
     };
     // The first that is set and not empty, in this order; lower case first, as curl reads them.
-    let first_set = |names: &[&'static str]| -> Result<Option<(&'static str, String)>, Failure> {
+    let first_set = |names: &[&'static str]| -> Result<Option<(&'static str, String)>, Error> {
         for name in names {
             if let Some(v) = var(name)?.filter(|v| !v.is_empty()) {
                 return Ok(Some((name, v)));
@@ -34,7 +43,7 @@ pub fn select(
         }
     }
     parse(&value).map(Some).map_err(|why| {
-        Failure::config(format!(
+        Error::config(format!(
             "{name} cannot be used ({why}); fix it or unset it, this tool never silently goes direct"
         ))
     })
@@ -42,7 +51,7 @@ pub fn select(
 
 /// Normalises a proxy value to what ureq expects. The value itself is never echoed: it may
 /// carry a password.
-fn parse(value: &str) -> Result<String, &'static str> {
+fn parse(value: &str) -> Result<Proxy, &'static str> {
     let (scheme, rest) = match value.split_once("://") {
         Some((s, r)) => (s.to_ascii_lowercase(), r),
         None => ("http".to_owned(), value),
@@ -58,24 +67,10 @@ fn parse(value: &str) -> Result<String, &'static str> {
         Some((u, h)) => (Some(u), h),
         None => (None, rest),
     };
-    let (host, port) = if let Some(end) = hostport.strip_prefix('[').and_then(|h| h.find(']')) {
-        // After `]` only `:PORT` or nothing: `[::1]3128` (a forgotten colon) must not become
-        // `[::1]:1080` and fail later as a temporary connection error.
-        let port = match &hostport[end + 2..] {
-            "" => None,
-            after => Some(
-                after
-                    .strip_prefix(':')
-                    .ok_or("text after the proxy's IPv6 address")?,
-            ),
-        };
-        (&hostport[..end + 2], port)
-    } else {
-        match hostport.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (hostport, None),
-        }
-    };
+    // After an IPv6 literal's `]` only `:PORT` or nothing: `[::1]3128` (a forgotten colon)
+    // must not become `[::1]:1080` and fail later as a temporary connection error.
+    let (host, port) =
+        target::split_host_port(hostport).ok_or("text after the proxy's IPv6 address")?;
     if host.is_empty() || host.contains([':', '[', ']']) && !host.starts_with('[') {
         return Err("no valid proxy host");
     }
@@ -89,9 +84,10 @@ fn parse(value: &str) -> Result<String, &'static str> {
         None => 1080,
     };
     let userinfo = userinfo.map(|u| format!("{u}@")).unwrap_or_default();
-    let url = format!("{scheme}://{userinfo}{host}:{port}");
+    let endpoint = format!("{host}:{port}");
+    let url = format!("{scheme}://{userinfo}{endpoint}");
     ureq::Proxy::new(&url).map_err(|_| "not a proxy URL of the form http://host:port")?;
-    Ok(url)
+    Ok(Proxy { url, endpoint })
 }
 
 /// `no_proxy`: `*`, host names, domain suffixes (`example.com` and `.example.com` both match
@@ -118,6 +114,7 @@ mod tests {
                 .find(|(k, _)| *k == n)
                 .map(|(_, v)| v.to_string()))
         })
+        .map(|p| p.map(|p| p.url))
         .map_err(|f| f.message)
     }
 

@@ -1,9 +1,8 @@
 //! Outcomes to what a script sees: the JSON line on stdout, the human line on stderr, and the
 //! exit status (see the README, "Output" and "Exit status").
 
-use crate::answer::{status_kind, OrgError};
-use crate::kind::Kind;
-use crate::org::Outcome;
+use crate::answer::status_kind;
+use crate::outcome::{Error, Kind, Outcome};
 use serde_json::Value;
 use std::io::Write;
 
@@ -128,7 +127,7 @@ const TOKEN_HINT: &str = "hint: only an access token tied to a user (e.g. from '
 
 /// The human line of a failed outcome, without the `coveo-org-delete: ` that starts it:
 /// `ORG_ID: KIND (HTTP 403 ACCESS_DENIED): message [request ID] hint`.
-pub fn human_line(o: &Outcome, e: &OrgError) -> String {
+pub fn human_line(o: &Outcome, e: &Error) -> String {
     let texts = [
         e.message.as_str(),
         e.coveo_error_code.as_deref().unwrap_or(""),
@@ -211,27 +210,10 @@ pub fn stderr_line(line: &str) {
 pub fn attempt(a: &crate::http::Attempt) {
     let what = match a.result {
         Ok(answer) => format!("{} {}", answer.status, answer.reason),
-        Err(lost) => format!("{}: {}", lost.kind.as_str(), lost.message),
+        Err(lost) => format!("{}: {}", lost.error.kind.as_str(), lost.error.message),
     };
     let ms = a.elapsed.as_millis();
     stderr_line(&format!("{} {} -> {what} ({ms} ms)", a.method, a.url));
-}
-
-/// Exit status of a run: that of the first organization that failed, else 0 (a signal
-/// overrides it: see `emit_all` in lib.rs).
-#[derive(Default)]
-pub struct ExitStatus(Option<i32>);
-
-impl ExitStatus {
-    pub fn note(&mut self, o: &Outcome) {
-        if let (None, Err(e)) = (self.0, &o.result) {
-            self.0 = Some(e.kind.exit_status());
-        }
-    }
-
-    pub fn code(&self) -> i32 {
-        self.0.unwrap_or(0)
-    }
 }
 
 /// Writes one outcome: its JSON line to `out`, flushed at once, and for a failure its human
@@ -279,7 +261,6 @@ pub fn stdout() -> Box<dyn Write> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::answer::OrgError;
 
     fn json(texts: &[&str]) -> String {
         let fields: Vec<String> = texts.iter().map(|t| Value::from(*t).to_string()).collect();
@@ -350,7 +331,7 @@ mod tests {
         let mut o = Outcome::unsent(
             Some("acme1".into()),
             false,
-            OrgError::new(Kind::Forbidden, &message),
+            Error::new(Kind::Forbidden, &message),
         );
         o.display_name = Some("名".repeat(500));
         o.request_id = Some("r".repeat(3000));

@@ -1,6 +1,99 @@
-//! When to try again and how long to wait first (README, Retries).
+//! Trying again: the loop over the attempts of one request ([`Tries`]), and the policy it
+//! follows: what `Retry-After` asks, when to give up, how long to back off (README, Retries).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use crate::answer::{self, status_kind};
+use crate::calendar;
+use crate::http::{Answer, Lost};
+use crate::outcome::{Done, Error, Outcome};
+use crate::signal;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// What the attempts of one organization (or of one page of the listing) have learned so far.
+#[derive(Default)]
+pub struct Tries {
+    pub attempts: u32,
+    pub last: Option<Answer>,
+    pub retry_after_s: Option<u64>,
+    /// An earlier attempt may have reached the server without its answer reaching us.
+    pub outcome_unknown: bool,
+}
+
+impl Tries {
+    /// Makes `attempt` until its answer is final or `retries` more were made; the last answer
+    /// or loss. A signal stops the retries (a wait for one ends at once).
+    pub fn send(
+        &mut self,
+        retries: u32,
+        mut attempt: impl FnMut() -> Result<Answer, Lost>,
+    ) -> Result<Answer, Lost> {
+        let mut jitter = Jitter::new();
+        let mut retry = 0;
+        loop {
+            self.attempts += 1;
+            let result = attempt();
+            let retryable = match &result {
+                Ok(a) => {
+                    self.last = Some(a.clone());
+                    status_kind(a.status).is_some_and(|k| k.is_retryable())
+                }
+                Err(lost) => {
+                    self.outcome_unknown |= lost.maybe_delivered;
+                    lost.error.kind.is_retryable()
+                }
+            };
+            let asked = match &result {
+                Ok(a) => a
+                    .retry_after
+                    .as_deref()
+                    .and_then(|v| retry_after(v, SystemTime::now())),
+                Err(_) => None,
+            };
+            if let Some(d) = asked {
+                self.retry_after_s = Some(whole_seconds(d));
+            }
+            if !retryable
+                || retry >= retries
+                || asked.is_some_and(gives_up)
+                || signal::caught().is_some()
+            {
+                return result;
+            }
+            retry += 1;
+            let wait = asked.unwrap_or_else(|| backoff(retry, jitter.unit()));
+            // A signal during the wait leaves the last attempt's outcome, without a new one.
+            if signal::sleep(wait).is_err() {
+                return result;
+            }
+        }
+    }
+
+    /// The outcome these attempts lead to, for organization `id` (`None`: the whole run);
+    /// `hint` gives the stderr hint of a failure of that kind, if its token calls for one.
+    pub fn outcome(
+        self,
+        id: Option<String>,
+        dry_run: bool,
+        started: Instant,
+        result: Result<Done, Error>,
+        hint: impl Fn(crate::outcome::Kind) -> Option<String>,
+    ) -> Outcome {
+        let result = result.map_err(|mut e| {
+            e.retry_after_s = self.retry_after_s;
+            e
+        });
+        Outcome {
+            id,
+            token_hint: result.as_ref().err().and_then(|e| hint(e.kind)),
+            result,
+            dry_run,
+            http_status: self.last.as_ref().map(|a| a.status),
+            attempts: self.attempts,
+            elapsed_ms: started.elapsed().as_millis(),
+            request_id: self.last.as_ref().and_then(answer::request_id),
+            display_name: None,
+        }
+    }
+}
 
 /// A `Retry-After` that asks for more than this ends the retries at once.
 pub const RETRY_AFTER_LIMIT: Duration = Duration::from_secs(60);
@@ -69,19 +162,12 @@ fn http_date(s: &str) -> Option<Option<u64>> {
         return Some(None);
     }
     Some(Some(
-        days_from_civil(year, month, day) * 86_400 + h * 3600 + mi * 60 + se,
+        // Years 1970 to 9999: a day count that is never negative.
+        calendar::days_from_civil(year as i64, month as i64, day as i64) as u64 * 86_400
+            + h * 3600
+            + mi * 60
+            + se,
     ))
-}
-
-/// Days since 1970-01-01 of a Gregorian date (Howard Hinnant's algorithm, years >= 1970).
-fn days_from_civil(y: u64, m: u64, d: u64) -> u64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// Exponential backoff before retry `n` (1 for the first retry): 0.5 s doubling, +-20%
@@ -122,6 +208,123 @@ impl Default for Jitter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::outcome::Kind;
+
+    fn answer(status: u16, retry_after: Option<&str>) -> Result<Answer, Lost> {
+        Ok(Answer {
+            status,
+            reason: String::new(),
+            request_id: Some(format!("r{status}")),
+            retry_after: retry_after.map(str::to_owned),
+            location: None,
+            waf_block: false,
+            body: Vec::new(),
+            cut: None,
+        })
+    }
+
+    fn lost(kind: Kind, maybe_delivered: bool) -> Result<Answer, Lost> {
+        Err(Lost {
+            error: Error::new(kind, "lost"),
+            maybe_delivered,
+        })
+    }
+
+    /// Sends with `retries`, the n-th attempt answered by `script[n]`; the final result and
+    /// what the attempts learned. An attempt beyond the script fails the test.
+    fn run(retries: u32, script: Vec<Result<Answer, Lost>>) -> (Result<Answer, Lost>, Tries) {
+        let mut tries = Tries::default();
+        let mut script = script.into_iter();
+        let result = tries.send(retries, || {
+            script.next().expect("an attempt beyond the script")
+        });
+        assert!(script.next().is_none(), "attempts left unmade");
+        (result, tries)
+    }
+
+    fn status(r: &Result<Answer, Lost>) -> Option<u16> {
+        r.as_ref().ok().map(|a| a.status)
+    }
+
+    #[test]
+    fn a_final_answer_is_not_tried_again() {
+        for code in [204, 200, 401, 403, 404, 408, 302] {
+            let (result, tries) = run(3, vec![answer(code, None)]);
+            assert_eq!(status(&result), Some(code));
+            assert_eq!(tries.attempts, 1);
+            assert_eq!(tries.last.map(|a| a.status), Some(code));
+            assert!(!tries.outcome_unknown);
+        }
+    }
+
+    #[test]
+    fn temporary_answers_are_tried_again_until_one_is_final() {
+        let busy = || answer(503, Some("0"));
+        let (result, tries) = run(3, vec![busy(), answer(429, Some("0")), answer(204, None)]);
+        assert_eq!(status(&result), Some(204));
+        assert_eq!(tries.attempts, 3);
+        assert_eq!(tries.retry_after_s, Some(0));
+        // Retries spent: the last temporary answer is the result.
+        let (result, tries) = run(2, vec![busy(), busy(), busy()]);
+        assert_eq!(status(&result), Some(503));
+        assert_eq!(tries.attempts, 3);
+        let (result, tries) = run(0, vec![busy()]);
+        assert_eq!((status(&result), tries.attempts), (Some(503), 1));
+    }
+
+    #[test]
+    fn a_wait_of_more_than_a_minute_ends_the_retries_at_once() {
+        let (result, tries) = run(3, vec![answer(429, Some("61"))]);
+        assert_eq!(status(&result), Some(429));
+        assert_eq!(tries.attempts, 1);
+        assert_eq!(tries.retry_after_s, Some(61));
+        // A date far away counts as a wait too.
+        let (_, tries) = run(3, vec![answer(503, Some("Fri, 31 Dec 9999 23:59:59 GMT"))]);
+        assert_eq!(tries.retry_after_s, Some(1_000_000_000));
+    }
+
+    #[test]
+    fn a_lost_answer_leaves_the_outcome_unknown_only_if_the_request_was_written() {
+        let (result, tries) = run(0, vec![lost(Kind::Timeout, true)]);
+        assert_eq!(result.unwrap_err().error.kind, Kind::Timeout);
+        assert!(tries.outcome_unknown);
+        assert_eq!(tries.last.map(|a| a.status), None);
+        let (_, tries) = run(0, vec![lost(Kind::Connection, false)]);
+        assert!(!tries.outcome_unknown);
+        // An answer after a loss keeps the loss in mind, and is the last answer.
+        let (result, tries) = run(1, vec![answer(503, Some("0")), lost(Kind::Timeout, true)]);
+        assert!(result.is_err());
+        assert!(tries.outcome_unknown);
+        assert_eq!(
+            tries.last.map(|a| a.status),
+            Some(503),
+            "a 503 followed by a timeout reports 503"
+        );
+    }
+
+    #[test]
+    fn failures_that_are_not_temporary_are_not_tried_again() {
+        for kind in [Kind::Tls, Kind::Protocol] {
+            let (result, tries) = run(3, vec![lost(kind, false)]);
+            assert_eq!(result.unwrap_err().error.kind, kind);
+            assert_eq!(tries.attempts, 1);
+        }
+    }
+
+    #[test]
+    fn the_outcome_carries_what_the_attempts_learned() {
+        let (_, tries) = run(1, vec![answer(503, Some("0")), answer(503, Some("0"))]);
+        let started = Instant::now();
+        let error = Error::new(Kind::ServerError, "busy");
+        let hint = |k: Kind| (k == Kind::ServerError).then(|| "h".to_owned());
+        let o = tries.outcome(Some("acme1".into()), true, started, Err(error), hint);
+        assert_eq!(o.id.as_deref(), Some("acme1"));
+        assert_eq!((o.attempts, o.http_status), (2, Some(503)));
+        assert_eq!(o.request_id.as_deref(), Some("r503"));
+        assert!(o.dry_run);
+        assert_eq!(o.token_hint.as_deref(), Some("h"));
+        assert_eq!(o.result.unwrap_err().retry_after_s, Some(0));
+    }
 
     #[test]
     fn retry_after_forms() {
@@ -198,7 +401,8 @@ mod tests {
     #[test]
     fn the_year_9999_is_a_date_and_later_ones_are_far() {
         // Fri, 31 Dec 9999 23:59:00 GMT
-        let now = UNIX_EPOCH + Duration::from_secs(days_from_civil(9999, 12, 31) * 86_400 + 86_340);
+        let day = calendar::days_from_civil(9999, 12, 31) as u64;
+        let now = UNIX_EPOCH + Duration::from_secs(day * 86_400 + 86_340);
         let s = |v| retry_after(v, now);
         assert_eq!(
             s("Fri, 31 Dec 9999 23:59:59 GMT"),
@@ -225,13 +429,6 @@ mod tests {
                 );
             }
         }
-    }
-
-    #[test]
-    fn dates_match_known_epochs() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
-        assert_eq!(days_from_civil(2026, 11, 29), 20_786);
     }
 
     #[test]

@@ -6,8 +6,12 @@
 pub struct Base {
     pub url: String,
     pub https: bool,
-    /// Host as written in the URL, brackets of an IPv6 literal removed.
+    /// Host as written in the URL, lower case, brackets of an IPv6 literal removed.
     pub host: String,
+    /// The port: as written, else 443 for https and 80 for http.
+    pub port: u16,
+    /// Whether the URL writes its port.
+    port_written: bool,
 }
 
 pub const REGIONS: &[&str] = &["us", "eu", "au", "ca"];
@@ -56,6 +60,31 @@ impl Base {
             url: format!("https://{host}"),
             https: true,
             host,
+            port: 443,
+            port_written: false,
+        }
+    }
+
+    /// The host as a URL writes it: an IPv6 literal in brackets.
+    pub fn shown_host(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        }
+    }
+
+    /// `host:port`, the port written out.
+    pub fn endpoint(&self) -> String {
+        format!("{}:{}", self.shown_host(), self.port)
+    }
+
+    /// The authority as the URL writes it: `host`, or `host:port` when it gives the port.
+    pub fn authority(&self) -> String {
+        if self.port_written {
+            self.endpoint()
+        } else {
+            self.shown_host()
         }
     }
 
@@ -79,15 +108,16 @@ impl Base {
         if authority.contains('@') {
             return bad("must not contain a user name or password");
         }
-        let (host, port) = match split_host_port(authority) {
-            Some(hp) => hp,
-            None => return bad("has no valid host and port"),
+        let Some((host, port)) = split_host_port(authority).filter(|(h, _)| valid_host(h)) else {
+            return bad("has no valid host and port");
         };
-        if let Some(port) = port {
-            if !matches!(port.parse::<u16>(), Ok(p) if p > 0) {
-                return bad("has an invalid port");
-            }
-        }
+        let port = match port {
+            Some(p) => match p.parse::<u16>() {
+                Ok(p) if p > 0 => Some(p),
+                _ => return bad("has an invalid port"),
+            },
+            None => None,
+        };
         if !https && !is_loopback(host) {
             return bad(
                 "uses http://, which is allowed only for localhost, 127.0.0.0/8 and ::1 (use https://)",
@@ -111,6 +141,8 @@ impl Base {
                 .trim_start_matches('[')
                 .trim_end_matches(']')
                 .to_ascii_lowercase(),
+            port: port.unwrap_or(if https { 443 } else { 80 }),
+            port_written: port.is_some(),
         })
     }
 
@@ -129,34 +161,40 @@ fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
         .then(|| &s[prefix.len()..])
 }
 
-/// `host[:port]` or `[v6][:port]`; the host is a DNS name, IPv4 or bracketed IPv6 literal.
-fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
-    let (host, port) = if authority.starts_with('[') {
+/// `host[:port]` or `[v6][:port]` split into the host (an IPv6 literal keeps its brackets) and
+/// the port's text, if any; `None` when text follows an IPv6 literal's `]` but not `:PORT`.
+/// The one split of an authority, for the platform's URL and for a proxy's: what makes a
+/// valid host is for each to say.
+pub fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
+    if authority.starts_with('[') {
         let end = authority.find(']')?;
-        let (h, rest) = authority.split_at(end + 1);
-        h[1..h.len() - 1].parse::<std::net::Ipv6Addr>().ok()?;
-        match rest {
-            "" => (h, None),
-            _ => (h, Some(rest.strip_prefix(':')?)),
-        }
-    } else {
-        match authority.split_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
-        }
-    };
-    let name_ok = host.starts_with('[')
-        || (!host.is_empty()
-            && host.split('.').all(|label| {
-                !label.is_empty()
-                    && label.len() <= 63
-                    && label
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                    && !label.starts_with('-')
-                    && !label.ends_with('-')
-            }));
-    name_ok.then_some((host, port))
+        let (host, rest) = authority.split_at(end + 1);
+        return match rest {
+            "" => Some((host, None)),
+            _ => Some((host, Some(rest.strip_prefix(':')?))),
+        };
+    }
+    Some(match authority.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    })
+}
+
+/// A platform host: a DNS name, an IPv4 address or a bracketed IPv6 literal.
+fn valid_host(host: &str) -> bool {
+    if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return v6.parse::<std::net::Ipv6Addr>().is_ok();
+    }
+    !host.is_empty()
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
 }
 
 pub fn is_loopback(host: &str) -> bool {
@@ -192,6 +230,20 @@ mod tests {
         assert_eq!(ok("http://127.0.0.2:8080/"), "http://127.0.0.2:8080");
         assert_eq!(ok("http://[::1]:9/x"), "http://[::1]:9/x");
         assert_eq!(ok("http://LocalHost:1"), "http://localhost:1");
+        let base = |u: &str| Base::parse(u).unwrap();
+        assert_eq!(
+            base("https://gw.example/coveo").endpoint(),
+            "gw.example:443"
+        );
+        assert_eq!(base("https://gw.example/coveo").authority(), "gw.example");
+        assert_eq!(base("http://[::1]:9/x").endpoint(), "[::1]:9");
+        assert_eq!(base("http://[::1]:9/x").authority(), "[::1]:9");
+        assert_eq!(base("http://[::1]").host, "::1");
+        assert_eq!(base("http://127.0.0.1").endpoint(), "127.0.0.1:80");
+        assert_eq!(
+            Base::for_host("platform.cloud.coveo.com".into()).endpoint(),
+            "platform.cloud.coveo.com:443"
+        );
         for bad in [
             "http://example.com",
             "http://10.0.0.1",
@@ -216,6 +268,9 @@ mod tests {
             "https://x y",
             "platform.cloud.coveo.com",
             "https://[::1",
+            "https://[::1]x",
+            "https://[nothost]",
+            "https://a:b:1",
         ] {
             assert!(Base::parse(bad).is_err(), "{bad}");
         }

@@ -1,5 +1,6 @@
-//! Every way a run or an organization can fail, with its exit status: the one place both are
-//! defined.
+//! The run's data model, which every step uses: each error kind and its exit status (the one
+//! place both are defined), the one error type (its kind, message and what the server said),
+//! how an organization ended, and the exit status of a run.
 
 use crate::signal::Signal;
 
@@ -143,27 +144,127 @@ pub fn kinds_of(status: i32) -> Vec<&'static str> {
 /// Exit status when stdout could not be written.
 pub const EXIT_OUTPUT_FAILED: i32 = 1;
 
-/// A failure that belongs to the whole run rather than to one organization.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Failure {
+/// What went wrong, for one organization or for the whole run, as the `error` object of a JSON
+/// line shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
     pub kind: Kind,
+    /// One line of at most 500 characters (see [`one_line`]).
     pub message: String,
+    /// The error code the server gave, cleaned.
+    pub coveo_error_code: Option<String>,
+    /// The last wait the server asked for (`Retry-After`), in whole seconds.
+    pub retry_after_s: Option<u64>,
+    /// The stderr hint, when this failure calls for its own rather than the one of its kind.
+    pub hint: Option<&'static str>,
 }
 
-impl Failure {
-    pub fn new(kind: Kind, message: impl Into<String>) -> Failure {
-        Failure {
+impl Error {
+    pub fn new(kind: Kind, message: impl Into<String>) -> Error {
+        Error {
             kind,
-            message: message.into(),
+            message: one_line(&message.into()),
+            coveo_error_code: None,
+            retry_after_s: None,
+            hint: None,
         }
     }
 
-    pub fn usage(message: impl Into<String>) -> Failure {
-        Failure::new(Kind::Usage, message)
+    pub fn usage(message: impl Into<String>) -> Error {
+        Error::new(Kind::Usage, message)
     }
 
-    pub fn config(message: impl Into<String>) -> Failure {
-        Failure::new(Kind::Config, message)
+    pub fn config(message: impl Into<String>) -> Error {
+        Error::new(Kind::Config, message)
+    }
+}
+
+const MESSAGE_LIMIT: usize = 500;
+
+/// One line of at most 500 characters: control characters and the Unicode line and paragraph
+/// separators (many line-oriented readers split at U+2028 and U+2029) made spaces, trimmed.
+pub fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect::<String>()
+        .trim()
+        .chars()
+        .take(MESSAGE_LIMIT)
+        .collect::<String>()
+        .trim_end()
+        .to_owned()
+}
+
+/// How an organization ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Done {
+    Deleted,
+    AlreadyAbsent,
+    WouldDelete,
+}
+
+impl Done {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Done::Deleted => "deleted",
+            Done::AlreadyAbsent => "already_absent",
+            Done::WouldDelete => "would_delete",
+        }
+    }
+}
+
+/// Everything one JSON line tells. `id` is `None` for a failure of the whole run.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub id: Option<String>,
+    pub result: Result<Done, Error>,
+    pub dry_run: bool,
+    pub http_status: Option<u16>,
+    pub attempts: u32,
+    pub elapsed_ms: u128,
+    pub request_id: Option<String>,
+    pub display_name: Option<String>,
+    /// The stderr hint after a 401 or 403 when the token's source calls for its own.
+    pub token_hint: Option<String>,
+}
+
+impl Outcome {
+    /// An outcome for which nothing was sent.
+    pub fn unsent(id: Option<String>, dry_run: bool, error: Error) -> Outcome {
+        Outcome {
+            id,
+            result: Err(error),
+            dry_run,
+            http_status: None,
+            attempts: 0,
+            elapsed_ms: 0,
+            request_id: None,
+            display_name: None,
+            token_hint: None,
+        }
+    }
+}
+
+/// Exit status of a run: that of the first organization that failed, else 0 (a signal
+/// overrides it: see `emit_all` in lib.rs).
+#[derive(Default)]
+pub struct ExitStatus(Option<i32>);
+
+impl ExitStatus {
+    pub fn note(&mut self, o: &Outcome) {
+        if let (None, Err(e)) = (self.0, &o.result) {
+            self.0 = Some(e.kind.exit_status());
+        }
+    }
+
+    pub fn code(&self) -> i32 {
+        self.0.unwrap_or(0)
     }
 }
 
@@ -220,5 +321,14 @@ mod tests {
         assert_eq!(kinds_of(3), ["unauthorized", "forbidden"]);
         assert_eq!(kinds_of(143), ["interrupted"]);
         assert!(kinds_of(2).contains(&"protected") && kinds_of(2).contains(&"incomplete_list"));
+    }
+
+    #[test]
+    fn messages_are_one_bounded_line() {
+        assert_eq!(one_line("a\nb\r\tc"), "a b  c");
+        assert_eq!(one_line(&"é".repeat(600)).chars().count(), 500);
+        assert_eq!(one_line("a\u{2028}b\u{2029}c\u{85}d"), "a b c d");
+        assert_eq!(one_line(&format!("{}x", " ".repeat(600))), "x");
+        assert_eq!(one_line("\u{1}\u{2028}\n"), "");
     }
 }
