@@ -479,6 +479,8 @@ struct Session {
     ca: PathBuf,
     tls: Arc<rustls::ServerConfig>,
     standin: StandIn,
+    /// The organizations the stand-in had when it started.
+    orgs: Vec<String>,
     proxy: ConnectProxy,
 }
 
@@ -551,6 +553,7 @@ impl Session {
             local_bin,
             ca: pki.ca_file(),
             tls: pki.server_config,
+            orgs: standin.remaining_orgs(),
             standin,
             proxy,
         }
@@ -560,6 +563,7 @@ impl Session {
     fn serve(&mut self, start: impl FnOnce(Builder) -> StandIn) {
         let standin = start(StandIn::builder().tls(self.tls.clone()));
         self.proxy = ConnectProxy::start(standin.addr());
+        self.orgs = standin.remaining_orgs();
         self.standin = standin;
     }
 
@@ -687,6 +691,41 @@ impl Session {
             .collect()
     }
 
+    /// The process ID of the session's tool running with `word` among its arguments (the
+    /// tool's path is the session's own, so no other test's process can match).
+    fn pid_of_tool_with(&self, word: &str) -> libc::pid_t {
+        let tool = self.local_bin.join("coveo-org-delete");
+        let tool = tool.to_string_lossy();
+        let found = std::fs::read_dir("/proc")
+            .expect("/proc")
+            .flatten()
+            .find_map(|entry| {
+                let pid: libc::pid_t = entry.file_name().to_str()?.parse().ok()?;
+                let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+                let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+                let ours =
+                    args.first() == Some(&tool.as_bytes()) && args.contains(&word.as_bytes());
+                ours.then_some(pid)
+            });
+        found.unwrap_or_else(|| panic!("no process of {tool} with {word}"))
+    }
+
+    /// The stand-in still has every organization it started with but `gone`.
+    fn assert_left_all_but(&self, gone: &[&str]) {
+        let left: Vec<&String> = self
+            .orgs
+            .iter()
+            .filter(|id| !gone.contains(&id.as_str()))
+            .collect();
+        let remaining = self.standin.remaining_orgs();
+        assert_eq!(
+            remaining.iter().collect::<Vec<_>>(),
+            left,
+            "{:?}",
+            self.sent()
+        );
+    }
+
     /// Nothing reached the platform: no tunnel asked for, no connection to the stand-in.
     fn assert_sent_nothing(&self) {
         assert!(
@@ -809,14 +848,6 @@ fn readme_orgs() -> Platform {
         )
 }
 
-/// Every organization of [`readme_platform`] but `gone`.
-fn all_but(gone: &[&str]) -> Vec<String> {
-    let all = StandIn::platform(readme_platform()).remaining_orgs();
-    all.into_iter()
-        .filter(|id| !gone.contains(&id.as_str()))
-        .collect()
-}
-
 /// A clean-up that deleted the old test organizations and nothing else: its lines, what the
 /// stand-in received and what is left. `lines` are the deletion's.
 fn assert_cleaned_up(session: &Session, lines: &[Value]) {
@@ -838,7 +869,7 @@ fn assert_cleaned_up(session: &Session, lines: &[Value]) {
             r.path
         );
     }
-    assert_eq!(session.standin.remaining_orgs(), all_but(&OLD_TESTS));
+    session.assert_left_all_but(&OLD_TESTS);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1156,7 +1187,8 @@ fn utc_ms(text: &str) -> i64 {
 
 #[test]
 fn the_listing_sample_is_what_the_listing_prints() {
-    // The organizations of the sample, as the platform would list them.
+    // The organizations of the sample, as the platform would list them. (Its creation date
+    // is in the past, more than the listing's 2 days, on any machine whose clock is right.)
     let sample = block(LISTING_SAMPLE).text;
     let mut platform = Platform::new().token(LOGIN_TOKEN, true).only_gets();
     for line in json_lines(&sample) {
@@ -1262,7 +1294,7 @@ fn the_nightly_job_under_cron_deletes_then_asks_for_a_new_login() {
         night.stderr
     );
     assert!(session.deletes().is_empty(), "{:?}", session.sent());
-    assert_eq!(session.standin.remaining_orgs(), all_but(&[]));
+    session.assert_left_all_but(&[]);
     let log = cleanup_log(&session);
     let last = log.last().expect("a line");
     assert_eq!(
@@ -1273,7 +1305,7 @@ fn the_nightly_job_under_cron_deletes_then_asks_for_a_new_login() {
 }
 
 #[test]
-fn the_nightly_job_tells_a_missing_login_an_outage_and_a_refusal_apart() {
+fn the_nightly_job_tells_its_failures_apart() {
     let mut session = Session::new(readme_platform());
     let cron_line = nightly_job(&session);
     // Nobody ever logged in as this user: the job exits 2 and sends nothing.
@@ -1298,6 +1330,28 @@ fn the_nightly_job_tells_a_missing_login_an_outage_and_a_refusal_apart() {
     );
     assert!(session.deletes().is_empty(), "{:?}", session.sent());
     assert_eq!(session.sent().len(), 4, "{:?}", session.sent());
+    // A listing killed before its first line (SIGKILL, the OOM killer): the deletion reads an
+    // empty list and exits 0, so only pipefail makes the job say so.
+    session.serve(|b| b.platform(readme_platform().list_page_held(0)));
+    let night = std::thread::scope(|scope| {
+        let night = scope.spawn(|| session.cron(&cron_line));
+        session.standin.wait_for_requests(1, LIMIT);
+        let listing = session.pid_of_tool_with("--list");
+        // SAFETY: kill(2) has no memory-safety requirements; the process is the session's.
+        assert_eq!(unsafe { libc::kill(listing, libc::SIGKILL) }, 0);
+        night.join().expect("the job")
+    });
+    assert_eq!(
+        (night.status, night.stdout.as_str()),
+        (137, ""),
+        "{night:#?}"
+    );
+    let said = night.stderr.lines().last().unwrap_or_default();
+    assert!(
+        said.starts_with("coveo cleanup: failed with status 137"),
+        "{night:#?}"
+    );
+    assert!(session.deletes().is_empty(), "{:?}", session.sent());
     // A refusal that the deletion meets (the user may read but not delete) is 3 too.
     session.serve(|b| b.platform(readme_orgs().token(LOGIN_TOKEN, false)));
     let night = session.cron(&cron_line);
@@ -1308,7 +1362,7 @@ fn the_nightly_job_tells_a_missing_login_an_outage_and_a_refusal_apart() {
         "{night:#?}"
     );
     assert_eq!(session.deletes(), OLD_TESTS, "each was tried, and refused");
-    assert_eq!(session.standin.remaining_orgs(), all_but(&[]));
+    session.assert_left_all_but(&[]);
 }
 
 #[test]
