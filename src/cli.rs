@@ -4,6 +4,7 @@
 //! line itself says is checked here, but all of it: a bad value given as a flag is a `usage`
 //! error before anything about the environment is looked at (`config` checks the rest).
 
+use crate::input::UNSET_VARIABLE;
 use crate::outcome::Error;
 use std::ffi::OsString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -250,7 +251,7 @@ impl Values {
     fn path(&self, long: &str) -> Result<Option<PathBuf>, Error> {
         match self.os(long) {
             Some(v) if v.is_empty() => Err(Error::usage(format!(
-                "{long} is empty (an unset shell variable?); give it a file"
+                "{long} is empty {UNSET_VARIABLE}; give it a file"
             ))),
             v => Ok(v.map(PathBuf::from)),
         }
@@ -477,7 +478,7 @@ fn check_list_alone(o: &Options, ids: &[OsString]) -> Result<(), Error> {
 fn non_empty(v: Option<String>, flag: &str) -> Result<Option<String>, Error> {
     match v {
         Some(s) if s.is_empty() => Err(Error::usage(format!(
-            "{flag} is empty (an unset shell variable?); it would keep every organization"
+            "{flag} is empty {UNSET_VARIABLE}; it would keep every organization"
         ))),
         other => Ok(other),
     }

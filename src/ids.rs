@@ -82,7 +82,7 @@ pub fn is_valid(id: &str) -> bool {
 /// What is wrong with an ID, in words a user can act on; `None` when nothing is.
 fn problem(id: &str) -> Option<String> {
     if id.is_empty() {
-        return Some("the ID is empty (an unset shell variable?)".into());
+        return Some(format!("the ID is empty {}", crate::input::UNSET_VARIABLE));
     }
     if id.bytes().all(allowed) {
         return (id.len() > 255).then(|| format!("the ID is {} characters long", id.len()));
@@ -271,7 +271,7 @@ pub fn read_list(mut input: impl BufRead) -> io::Result<List> {
         }
         if line.len() > LINE_LIMIT {
             let shown = String::from_utf8_lossy(&line[..LINE_LIMIT]);
-            let why = format!("line {number} is longer than 4 KiB");
+            let why = crate::input::longer_than(&format!("line {number}"), LINE_LIMIT as u64);
             list.given.push(Given::invalid(&shown, why));
             if line.trim_ascii_start().starts_with(b"{") {
                 listing.json_line(None);

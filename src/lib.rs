@@ -247,8 +247,8 @@ fn read_ids(o: &cli::Options) -> Result<ids::List, Error> {
     let (list, more) = input::read_lines_bounded(path, LIST_LIMIT, &origin, |r| ids::read_list(r))?;
     if more {
         return Err(Error::config(format!(
-            "{origin} is longer than {} MiB; split the list",
-            LIST_LIMIT >> 20
+            "{}; split the list",
+            input::longer_than(&origin, LIST_LIMIT)
         )));
     }
     Ok(list)

@@ -99,10 +99,7 @@ fn fetch(
     if answer.body.len() as u64 > PAGE_LIMIT {
         return Err(Error::new(
             Kind::Protocol,
-            format!(
-                "page {page} of the listing is longer than {} MiB",
-                PAGE_LIMIT >> 20
-            ),
+            crate::input::longer_than(&format!("page {page} of the listing"), PAGE_LIMIT),
         ));
     }
     let not_a_page = || {

@@ -723,7 +723,7 @@ fn a_ca_file_that_is_a_fifo_a_device_or_over_1_mib_is_refused_at_once() {
             std::path::Path::new("/dev/zero"),
             "is not a regular file",
         ),
-        ("over 1 MiB", big.as_path(), "longer than 1024 KiB"),
+        ("over 1 MiB", big.as_path(), "longer than 1 MiB"),
     ] {
         for (flag, var) in [(Some("--ca-file"), None), (None, Some("SSL_CERT_FILE"))] {
             let standin = StandIn::script(vec![]);
@@ -860,5 +860,26 @@ fn a_listing_of_60_mib_fed_back_costs_its_ids_not_the_file() {
         peak < 32 * 1024,
         "peak RSS {peak} KiB with a 60 MiB list read"
     );
+    assert_nothing_sent(&standin);
+}
+
+#[test]
+fn an_empty_proxy_variable_counts_as_unset_as_in_curl() {
+    // Empty alone: direct.
+    let standin = StandIn::script(vec![Action::status(204)]);
+    let run = delete_as(&standin, TOKEN).env("http_proxy", "").run();
+    assert_eq!(run.status, 0, "{run:#?}");
+    assert_eq!(standin.sent(), ["DELETE /rest/organizations/acme1"]);
+    // Empty before a set one: the set one is used (here a proxy that refuses everything).
+    let proxy = ConnectProxy::refusing();
+    let standin = StandIn::script(vec![]);
+    let run = delete_as(&standin, TOKEN)
+        .env("http_proxy", "")
+        .env("HTTP_PROXY", proxy.url())
+        .args(["--retries", "0"])
+        .run();
+    assert_eq!(run.status, 5, "{run:#?}");
+    assert_eq!(run.line()["error"]["kind"], "connection", "{run:#?}");
+    assert_eq!(proxy.requests().len(), 1, "{:?}", proxy.requests());
     assert_nothing_sent(&standin);
 }
