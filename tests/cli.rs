@@ -6,6 +6,7 @@ mod support;
 mod batch;
 mod core;
 mod docs;
+mod examples;
 mod flags;
 mod hardening;
 mod hostile;
