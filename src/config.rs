@@ -4,7 +4,9 @@
 //! "Behaviour details").
 
 use crate::cli::Options;
-use crate::input::{longer_than, non_empty, read_bounded, read_regular, text, Env, UNSET_VARIABLE};
+use crate::input::{
+    longer_than, non_empty, read_bounded, read_regular, variable, Env, UNSET_VARIABLE,
+};
 use crate::outcome::{Error, Kind};
 use crate::target::{self, Base};
 use crate::token::{Rejected, Token, TOKEN_LIMIT};
@@ -61,7 +63,7 @@ pub struct Config {
 /// A variable that names the platform. Empty is an error even when a flag would override
 /// it: `COVEO_PLATFORM_URL="$STAGING_URL"` with the variable unset must never mean production.
 fn platform_var(env: Env, var: &str) -> Result<Option<String>, Error> {
-    match text(env, var)? {
+    match variable(env, var)? {
         Some(v) if v.is_empty() => Err(Error::config(format!(
             "{var} is set but empty {UNSET_VARIABLE}; give it a value or unset it"
         ))),
@@ -192,7 +194,7 @@ pub fn build(o: &Options, env: Env) -> Result<Config, Error> {
         (None, None) => None,
     };
     // Proxy variables that are empty count as unset, as in curl.
-    let proxy = crate::proxy::select(&base, |var| text(&|v| non_empty(env, v), var))?;
+    let proxy = crate::proxy::select(&base, |var| variable(&|v| non_empty(env, v), var))?;
     Ok(Config {
         base,
         token,
@@ -219,7 +221,7 @@ const TOKEN_SOURCES: &str = "a token comes from --token-file FILE, else COVEO_TO
 fn token(file: Option<&Path>, env: Env) -> Result<(Token, TokenSource), Error> {
     let (raw, source) = if let Some(path) = file {
         (token_file_line(path)?, TokenSource::File(path.to_owned()))
-    } else if let Some(v) = text(env, "COVEO_TOKEN")? {
+    } else if let Some(v) = variable(env, "COVEO_TOKEN")? {
         // Set but empty is an error below: it never falls through to another source.
         (v, TokenSource::Env)
     } else {

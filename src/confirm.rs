@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use crate::http::Client;
-use crate::org::Org;
+use crate::org::Organization;
 use crate::outcome::{Error, Kind, Outcome};
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::Instant;
@@ -64,7 +64,7 @@ pub fn at_terminal<'a>(
     cfg: &'a Config,
     ids: &[&str],
     stdin_is_list: bool,
-) -> Result<Option<Org<'a>>, Vec<Outcome>> {
+) -> Result<Option<Organization<'a>>, Vec<Outcome>> {
     let refuse_all = |kind: Kind, why: &str| -> Vec<Outcome> {
         ids.iter()
             .map(|id| Outcome::unsent(Some(id.to_string()), false, Error::new(kind, why)))
@@ -83,7 +83,7 @@ pub fn at_terminal<'a>(
         ));
     }
     let one = match ids {
-        [id] => match Org::new(client, cfg, id).learn_display_name() {
+        [id] => match Organization::new(client, cfg, id).learn_display_name() {
             Ok(o) => Some(o),
             // 401, 403, 404 or read-only: the deletion cannot succeed, so nothing to ask.
             Err(settled) => return Err(vec![*settled]),

@@ -320,7 +320,7 @@ pub fn read_list(mut input: impl BufRead) -> io::Result<List> {
         listing.json_line(object.as_ref());
         match object {
             Some(o) => match json_line(&o) {
-                JsonLine::Org(g) => list.given.push(g),
+                JsonLine::Organization(g) => list.given.push(g),
                 JsonLine::FailedRun(f) => {
                     list.failed_run.get_or_insert(f);
                 }
@@ -370,7 +370,7 @@ fn next_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<bool> {
 
 /// What one JSON line of a list is.
 enum JsonLine {
-    Org(Given),
+    Organization(Given),
     FailedRun(FailedRun),
     /// The `end_of_list` line of a listing: it stands for no organization.
     End,
@@ -385,7 +385,7 @@ fn json_line(o: &Map<String, Value>) -> JsonLine {
             let production = text(o.get("type"))
                 .is_some_and(|t| t.eq_ignore_ascii_case("production"))
                 || error_kind.and_then(Value::as_str) == Some(Kind::Protected.as_str());
-            JsonLine::Org(Given {
+            JsonLine::Organization(Given {
                 production: production.then(|| text(o.get("display_name"))),
                 ..Given::of(id)
             })

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 /// Environment variables as the process has them: unset is `None`, and a value may be empty
-/// or not valid UTF-8; each reader decides what that means (see [`text`]).
+/// or not valid UTF-8; each reader decides what that means (see [`variable`]).
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;
 
 /// A variable that is set and not empty. Where an empty value counts as unset (a path such as
@@ -40,7 +40,7 @@ pub fn longer_than(what: &str, limit: u64) -> String {
 
 /// A variable as text. Not UTF-8 is a `config` error, never "unset": a script's mangled
 /// value must not silently mean the default (production, or no proxy). Empty stays empty.
-pub fn text(env: Env, var: &str) -> Result<Option<String>, Error> {
+pub fn variable(env: Env, var: &str) -> Result<Option<String>, Error> {
     match env(var) {
         None => Ok(None),
         Some(v) => v
@@ -148,7 +148,7 @@ mod tests {
         };
         assert_eq!(non_empty(&env, "EMPTY"), None);
         assert_eq!(non_empty(&env, "SET"), Some(OsString::from("v")));
-        assert_eq!(text(&env, "EMPTY"), Ok(Some(String::new())));
-        assert_eq!(text(&env, "UNSET"), Ok(None));
+        assert_eq!(variable(&env, "EMPTY"), Ok(Some(String::new())));
+        assert_eq!(variable(&env, "UNSET"), Ok(None));
     }
 }

@@ -30,7 +30,7 @@ pub mod signal;
 pub mod target;
 pub mod token;
 
-use org::Org;
+use org::Organization;
 use outcome::ExitStatus;
 use outcome::{Error, Kind, Outcome};
 use progress::Progress;
@@ -126,7 +126,7 @@ fn run_all(
     client: &http::Client,
     cfg: &config::Config,
     ids: &[&str],
-    mut first: Option<Org>,
+    mut first: Option<Organization>,
 ) -> i32 {
     let mut progress = Progress::new(ids.len(), cfg.dry_run);
     let mut not_started = 0;
@@ -145,7 +145,9 @@ fn run_all(
             }
             None => {
                 progress.start(i, id);
-                let org = first.take().unwrap_or_else(|| Org::new(client, cfg, id));
+                let org = first
+                    .take()
+                    .unwrap_or_else(|| Organization::new(client, cfg, id));
                 if cfg.dry_run {
                     org.dry_run()
                 } else {
