@@ -1,14 +1,14 @@
 //! coveo-org-delete: permanently delete Coveo Cloud V2 organizations from scripts.
 //!
-//! The data's way through the modules: [`cli`] (command line to options), [`config`] (options
-//! and environment to a checked configuration, with [`target`] for the base URL and [`proxy`];
-//! [`input`] reads the environment and files),
-//! [`ids`] (organization IDs), [`http`] (one exchange over ureq), [`org`] (one organization:
-//! retries via [`retry`], meaning via [`answer`]), [`confirm`] (the typed confirmation) and
-//! [`report`] (JSON lines, stderr lines, exit status). [`kind`] defines every error kind and
-//! its exit status. [`login`] reads the Coveo CLI's login, the third source of the token;
-//! [`list`] is `--list`. Once the run is under way, [`signal`] lets SIGINT and SIGTERM stop
-//! it cleanly and [`progress`] shows it at a terminal.
+//! The data's way through the modules: [`cli`] (command line to options), [`ids`] (the
+//! organizations of the run, a fed-back list judged as a whole), [`config`] (options and
+//! environment to a checked configuration: [`token`], [`login`], [`target`], [`proxy`];
+//! [`input`] reads the environment and files), [`confirm`] (the typed confirmation), then for
+//! each organization [`org`] (a deletion or a dry run, over [`http`], tried again by [`retry`],
+//! understood by [`answer`]) or, for `--list`, [`list`]; [`report`] prints what a script sees.
+//! [`outcome`] is the data model every step shares: each error kind and its exit status, the
+//! one error type, how an organization ended. Once the run is under way, [`signal`] lets
+//! SIGINT and SIGTERM stop it cleanly and [`progress`] shows it at a terminal.
 
 pub mod answer;
 pub mod calendar;
