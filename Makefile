@@ -105,10 +105,13 @@ demo:
 	bash scripts/demo.sh
 
 # The stand-in platform in the foreground, to try the tool by hand from another terminal.
+# STANDIN_ARGS plays what the real platform may do: make standin STANDIN_ARGS="--page-size 2
+# --report-object" (pages shorter than asked for, the privilege report as an object).
+STANDIN_ARGS ?=
 standin:
 	@echo "Building the tool and the stand-in platform (the first build takes a minute or two)..."
 	$(CARGO) build --locked --quiet --bin $(NAME) --example standin
-	@target/debug/examples/standin --by-hand
+	@target/debug/examples/standin --by-hand $(STANDIN_ARGS)
 
 bench:
 	bash scripts/bench.sh
