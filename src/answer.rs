@@ -133,15 +133,6 @@ mod tests {
     }
 
     #[test]
-    fn messages_are_one_bounded_line() {
-        assert_eq!(clean("a\nb\r\tc"), "a b  c");
-        assert_eq!(clean(&"é".repeat(600)).chars().count(), 500);
-        assert_eq!(clean("a\u{2028}b\u{2029}c\u{85}d"), "a b c d");
-        assert_eq!(clean(&format!("{}x", " ".repeat(600))), "x");
-        assert_eq!(clean("\u{1}\u{2028}\n"), "");
-    }
-
-    #[test]
     fn a_message_of_control_characters_is_no_message() {
         let b = ErrorBody::parse(br#"{"message":"\u0001\u2028","detail":"D"}"#);
         assert_eq!(b.message.as_deref(), Some("D"));

@@ -4,6 +4,7 @@
 //! line itself says is checked here, but all of it: a bad value given as a flag is a `usage`
 //! error before anything about the environment is looked at (`config` checks the rest).
 
+use crate::input::UNSET_VARIABLE;
 use crate::outcome::Error;
 use std::ffi::OsString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -250,7 +251,7 @@ impl Values {
     fn path(&self, long: &str) -> Result<Option<PathBuf>, Error> {
         match self.os(long) {
             Some(v) if v.is_empty() => Err(Error::usage(format!(
-                "{long} is empty (an unset shell variable?); give it a file"
+                "{long} is empty {UNSET_VARIABLE}; give it a file"
             ))),
             v => Ok(v.map(PathBuf::from)),
         }
@@ -373,6 +374,21 @@ pub fn parse(args: Vec<OsString>) -> Result<Command, Error> {
         ..Options::default()
     };
     let list = switch_given(&mut p, "--list");
+    read_values(&mut o, &values)?;
+    let listing = listing(&values)?;
+    o.ids = positionals(p, after_dashes)?;
+    if list {
+        check_list_alone(&o)?;
+        o.list = Some(listing);
+    } else {
+        check_deletion(&o, &listing)?;
+    }
+    Ok(Command::Run(Box::new(o)))
+}
+
+/// The values of the options of every run: the platform, the token file, the lists, the
+/// deadline and the retries.
+fn read_values(o: &mut Options, values: &Values) -> Result<(), Error> {
     o.region = values.choice("--region", crate::target::REGIONS)?;
     o.environment = values.choice("--environment", crate::target::ENVIRONMENTS)?;
     // A rejected base URL is a config error however it was given, this one included.
@@ -400,7 +416,12 @@ pub fn parse(args: Vec<OsString>) -> Result<Command, Error> {
         })?,
         None => DEFAULT_RETRIES,
     };
-    let listing = Listing {
+    Ok(())
+}
+
+/// The filters of `--list`, as given (whether they may be given is checked later).
+fn listing(values: &Values) -> Result<Listing, Error> {
+    Ok(Listing {
         name_prefix: non_empty(values.text("--name-prefix")?, "--name-prefix")?,
         org_type: non_empty(values.text("--type")?, "--type")?,
         older_than: match values.text("--older-than")? {
@@ -412,8 +433,15 @@ pub fn parse(args: Vec<OsString>) -> Result<Command, Error> {
             })?),
             None => None,
         },
-    };
+    })
+}
 
+/// The organization IDs: the words no option took, then every word after `--`. A word left
+/// over that starts with `-` is a mistyped or repeated option.
+fn positionals(
+    p: pico_args::Arguments,
+    after_dashes: Vec<OsString>,
+) -> Result<Vec<OsString>, Error> {
     let mut ids = Vec::new();
     for arg in p.finish() {
         match arg.to_str() {
@@ -422,12 +450,11 @@ pub fn parse(args: Vec<OsString>) -> Result<Command, Error> {
         }
     }
     ids.extend(after_dashes);
+    Ok(ids)
+}
 
-    if list {
-        check_list_alone(&o, &ids)?;
-        o.list = Some(listing);
-        return Ok(Command::Run(Box::new(o)));
-    }
+/// A deletion (or dry run) takes IDs or a list, and none of the listing's filters.
+fn check_deletion(o: &Options, listing: &Listing) -> Result<(), Error> {
     for (given, flag) in [
         (listing.name_prefix.is_some(), "--name-prefix"),
         (listing.org_type.is_some(), "--type"),
@@ -439,24 +466,21 @@ pub fn parse(args: Vec<OsString>) -> Result<Command, Error> {
             )));
         }
     }
-    if o.from_file.is_some() && !ids.is_empty() {
-        return Err(Error::usage(
+    match (&o.from_file, o.ids.is_empty()) {
+        (Some(_), false) => Err(Error::usage(
             "--from-file cannot be combined with organization IDs on the command line",
-        ));
-    }
-    if o.from_file.is_none() && ids.is_empty() {
-        return Err(Error::usage(
+        )),
+        (None, true) => Err(Error::usage(
             "no organization ID given; usage: coveo-org-delete [OPTIONS] ORG_ID...",
-        ));
+        )),
+        _ => Ok(()),
     }
-    o.ids = ids;
-    Ok(Command::Run(Box::new(o)))
 }
 
 /// `--list` only lists: anything about deleting, or IDs, is a mistake worth stopping for.
-fn check_list_alone(o: &Options, ids: &[OsString]) -> Result<(), Error> {
+fn check_list_alone(o: &Options) -> Result<(), Error> {
     let conflict = [
-        (!ids.is_empty(), "organization IDs"),
+        (!o.ids.is_empty(), "organization IDs"),
         (o.from_file.is_some(), "--from-file"),
         (o.yes, "--yes"),
         (o.dry_run, "--dry-run"),
@@ -477,7 +501,7 @@ fn check_list_alone(o: &Options, ids: &[OsString]) -> Result<(), Error> {
 fn non_empty(v: Option<String>, flag: &str) -> Result<Option<String>, Error> {
     match v {
         Some(s) if s.is_empty() => Err(Error::usage(format!(
-            "{flag} is empty (an unset shell variable?); it would keep every organization"
+            "{flag} is empty {UNSET_VARIABLE}; it would keep every organization"
         ))),
         other => Ok(other),
     }

@@ -4,7 +4,9 @@
 //! "Behaviour details").
 
 use crate::cli::Options;
-use crate::input::{read_bounded, read_regular, text, Env};
+use crate::input::{
+    longer_than, non_empty, read_bounded, read_regular, variable, Env, UNSET_VARIABLE,
+};
 use crate::outcome::{Error, Kind};
 use crate::target::{self, Base};
 use crate::token::{Rejected, Token, TOKEN_LIMIT};
@@ -61,9 +63,9 @@ pub struct Config {
 /// A variable that names the platform. Empty is an error even when a flag would override
 /// it: `COVEO_PLATFORM_URL="$STAGING_URL"` with the variable unset must never mean production.
 fn platform_var(env: Env, var: &str) -> Result<Option<String>, Error> {
-    match text(env, var)? {
+    match variable(env, var)? {
         Some(v) if v.is_empty() => Err(Error::config(format!(
-            "{var} is set but empty (an unset shell variable?); give it a value or unset it"
+            "{var} is set but empty {UNSET_VARIABLE}; give it a value or unset it"
         ))),
         other => Ok(other),
     }
@@ -71,7 +73,7 @@ fn platform_var(env: Env, var: &str) -> Result<Option<String>, Error> {
 
 /// A path variable: any bytes; empty counts as unset, as in curl.
 fn path_var(env: Env, var: &str) -> Option<PathBuf> {
-    env(var).filter(|v| !v.is_empty()).map(PathBuf::from)
+    non_empty(env, var).map(PathBuf::from)
 }
 
 /// A value and where it came from, so that a bad one gets the right kind of error.
@@ -191,7 +193,8 @@ pub fn build(o: &Options, env: Env) -> Result<Config, Error> {
         (None, Some(path)) => Some(load_roots(&path, "SSL_CERT_FILE")?),
         (None, None) => None,
     };
-    let proxy = crate::proxy::select(&base, |var| text(env, var))?;
+    // Proxy variables that are empty count as unset, as in curl.
+    let proxy = crate::proxy::select(&base, |var| variable(&|v| non_empty(env, v), var))?;
     Ok(Config {
         base,
         token,
@@ -218,7 +221,7 @@ const TOKEN_SOURCES: &str = "a token comes from --token-file FILE, else COVEO_TO
 fn token(file: Option<&Path>, env: Env) -> Result<(Token, TokenSource), Error> {
     let (raw, source) = if let Some(path) = file {
         (token_file_line(path)?, TokenSource::File(path.to_owned()))
-    } else if let Some(v) = text(env, "COVEO_TOKEN")? {
+    } else if let Some(v) = variable(env, "COVEO_TOKEN")? {
         // Set but empty is an error below: it never falls through to another source.
         (v, TokenSource::Env)
     } else {
@@ -257,8 +260,8 @@ fn token_file_line(path: &Path) -> Result<String, Error> {
         Some(end) => &bytes[..end],
         None if more => {
             return Err(Error::config(format!(
-                "the first line of {origin} is longer than {} KiB; the token is on its first line",
-                TOKEN_FILE_LIMIT / 1024
+                "{}; the token is on its first line",
+                longer_than(&format!("the first line of {origin}"), TOKEN_FILE_LIMIT)
             )))
         }
         None => &bytes[..],

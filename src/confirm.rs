@@ -1,7 +1,13 @@
-//! The typed confirmation at a terminal: the ID of the one organization,
-//! or the number of organizations, must be typed back.
+//! The typed confirmation at a terminal: the ID of the one organization, or the number of
+//! organizations, must be typed back. Without a terminal there is no confirmation, and
+//! nothing is deleted.
 
-use std::io::{BufRead, Write};
+use crate::config::Config;
+use crate::http::Client;
+use crate::org::Organization;
+use crate::outcome::{Error, Kind, Outcome};
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::Instant;
 
 /// Asks on `prompt` and reads one line from `input`; true only for the exact expected answer.
 /// A prompt that cannot be written or an answer that cannot be read is a refusal.
@@ -48,6 +54,64 @@ pub fn ask(
     // At the end of input the line stays empty, which is never the expected answer.
     let mut line = String::new();
     input.read_line(&mut line).is_ok() && line.trim() == expected
+}
+
+/// The typed confirmation at a terminal. `Ok` carries the one organization whose display name
+/// was fetched for the prompt, so its request counts stay with it; `Err` the outcomes of a
+/// run that must not delete anything, or whose one organization's fate that fetch settled.
+pub fn at_terminal<'a>(
+    client: &'a Client,
+    cfg: &'a Config,
+    ids: &[&str],
+    stdin_is_list: bool,
+) -> Result<Option<Organization<'a>>, Vec<Outcome>> {
+    let refuse_all = |kind: Kind, why: &str| -> Vec<Outcome> {
+        ids.iter()
+            .map(|id| Outcome::unsent(Some(id.to_string()), false, Error::new(kind, why)))
+            .collect()
+    };
+    if stdin_is_list {
+        return Err(refuse_all(
+            Kind::ConfirmationRequired,
+            "the IDs come from stdin, so there is no terminal to confirm at; add --yes to delete without asking",
+        ));
+    }
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Err(refuse_all(
+            Kind::ConfirmationRequired,
+            "not at a terminal, so nothing was deleted; add --yes to delete without asking (or --dry-run to check)",
+        ));
+    }
+    let one = match ids {
+        [id] => match Organization::new(client, cfg, id).learn_display_name() {
+            Ok(o) => Some(o),
+            // 401, 403, 404 or read-only: the deletion cannot succeed, so nothing to ask.
+            Err(settled) => return Err(vec![*settled]),
+        },
+        _ => None,
+    };
+    let asked = Instant::now();
+    let confirmed = ask(
+        ids,
+        one.as_ref().and_then(|o| o.display_name.as_deref()),
+        &cfg.base.url,
+        &mut std::io::stdin().lock(),
+        &mut std::io::stderr(),
+    );
+    // Typing time is the person's: it stays out of elapsed_ms, whatever the answer.
+    let typing = asked.elapsed();
+    let one = one.map(|mut o| {
+        o.leave_out(typing);
+        o
+    });
+    let not_confirmed = "the typed answer did not match, so nothing was deleted";
+    match (confirmed, one) {
+        (true, org) => Ok(org),
+        (false, Some(o)) => Err(vec![
+            o.refused(Error::new(Kind::NotConfirmed, not_confirmed))
+        ]),
+        (false, None) => Err(refuse_all(Kind::NotConfirmed, not_confirmed)),
+    }
 }
 
 #[cfg(test)]

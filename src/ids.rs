@@ -2,7 +2,8 @@
 //! others; and a `--from-file` list judged as a whole. Nothing here sends anything: every ID
 //! of a run is checked before the first request.
 
-use crate::outcome::Kind;
+use crate::input;
+use crate::outcome::{Error, Kind};
 use serde_json::{Map, Value};
 use std::ffi::OsString;
 use std::io::{self, BufRead};
@@ -82,7 +83,7 @@ pub fn is_valid(id: &str) -> bool {
 /// What is wrong with an ID, in words a user can act on; `None` when nothing is.
 fn problem(id: &str) -> Option<String> {
     if id.is_empty() {
-        return Some("the ID is empty (an unset shell variable?)".into());
+        return Some(format!("the ID is empty {}", crate::input::UNSET_VARIABLE));
     }
     if id.bytes().all(allowed) {
         return (id.len() > 255).then(|| format!("the ID is {} characters long", id.len()));
@@ -255,6 +256,26 @@ impl List {
     }
 }
 
+/// A list longer than this is refused: a listing of the most pages the listing reads (1000
+/// pages of 100) is about 18 MiB, and only its IDs are kept in memory.
+const LIST_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// The organizations of the run as given, still to be judged.
+pub fn read(o: &crate::cli::Options) -> Result<List, Error> {
+    let Some(path) = &o.from_file else {
+        return Ok(List::of_args(&o.ids));
+    };
+    let origin = format!("--from-file {}", path.display());
+    let (list, more) = input::read_lines_bounded(path, LIST_LIMIT, &origin, |r| read_list(r))?;
+    if more {
+        return Err(Error::config(format!(
+            "{}; split the list",
+            input::longer_than(&origin, LIST_LIMIT)
+        )));
+    }
+    Ok(list)
+}
+
 /// The list of a `--from-file`, read line by line: one ID per line, trimmed, blank and `#`
 /// lines skipped; a line that starts with `{` is a JSON line of this tool (or any JSON object)
 /// standing for its `organization_id`. Only the IDs are kept: a line longer than
@@ -271,7 +292,7 @@ pub fn read_list(mut input: impl BufRead) -> io::Result<List> {
         }
         if line.len() > LINE_LIMIT {
             let shown = String::from_utf8_lossy(&line[..LINE_LIMIT]);
-            let why = format!("line {number} is longer than 4 KiB");
+            let why = crate::input::longer_than(&format!("line {number}"), LINE_LIMIT as u64);
             list.given.push(Given::invalid(&shown, why));
             if line.trim_ascii_start().starts_with(b"{") {
                 listing.json_line(None);
@@ -299,7 +320,7 @@ pub fn read_list(mut input: impl BufRead) -> io::Result<List> {
         listing.json_line(object.as_ref());
         match object {
             Some(o) => match json_line(&o) {
-                JsonLine::Org(g) => list.given.push(g),
+                JsonLine::Organization(g) => list.given.push(g),
                 JsonLine::FailedRun(f) => {
                     list.failed_run.get_or_insert(f);
                 }
@@ -349,7 +370,7 @@ fn next_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<bool> {
 
 /// What one JSON line of a list is.
 enum JsonLine {
-    Org(Given),
+    Organization(Given),
     FailedRun(FailedRun),
     /// The `end_of_list` line of a listing: it stands for no organization.
     End,
@@ -364,7 +385,7 @@ fn json_line(o: &Map<String, Value>) -> JsonLine {
             let production = text(o.get("type"))
                 .is_some_and(|t| t.eq_ignore_ascii_case("production"))
                 || error_kind.and_then(Value::as_str) == Some(Kind::Protected.as_str());
-            JsonLine::Org(Given {
+            JsonLine::Organization(Given {
                 production: production.then(|| text(o.get("display_name"))),
                 ..Given::of(id)
             })

@@ -1,14 +1,14 @@
 //! coveo-org-delete: permanently delete Coveo Cloud V2 organizations from scripts.
 //!
-//! The data's way through the modules: [`cli`] (command line to options), [`config`] (options
-//! and environment to a checked configuration, with [`target`] for the base URL and [`proxy`];
-//! [`input`] reads the environment and files),
-//! [`ids`] (organization IDs), [`http`] (one exchange over ureq), [`org`] (one organization:
-//! retries via [`retry`], meaning via [`answer`]), [`confirm`] (the typed confirmation) and
-//! [`report`] (JSON lines, stderr lines, exit status). [`kind`] defines every error kind and
-//! its exit status. [`login`] reads the Coveo CLI's login, the third source of the token;
-//! [`list`] is `--list`. Once the run is under way, [`signal`] lets SIGINT and SIGTERM stop
-//! it cleanly and [`progress`] shows it at a terminal.
+//! The data's way through the modules: [`cli`] (command line to options), [`ids`] (the
+//! organizations of the run, a fed-back list judged as a whole), [`config`] (options and
+//! environment to a checked configuration: [`token`], [`login`], [`target`], [`proxy`];
+//! [`input`] reads the environment and files), [`confirm`] (the typed confirmation), then for
+//! each organization [`org`] (a deletion or a dry run, over [`http`], tried again by [`retry`],
+//! understood by [`answer`]) or, for `--list`, [`list`]; [`report`] prints what a script sees.
+//! [`outcome`] is the data model every step shares: each error kind and its exit status, the
+//! one error type, how an organization ended. Once the run is under way, [`signal`] lets
+//! SIGINT and SIGTERM stop it cleanly and [`progress`] shows it at a terminal.
 
 pub mod answer;
 pub mod calendar;
@@ -30,13 +30,12 @@ pub mod signal;
 pub mod target;
 pub mod token;
 
-use org::Org;
+use org::Organization;
 use outcome::ExitStatus;
 use outcome::{Error, Kind, Outcome};
 use progress::Progress;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
-use std::time::Instant;
 
 /// Runs the tool: `args` without the program name, `env` for environment variables, JSON
 /// lines to `out`. Returns the exit status.
@@ -58,7 +57,7 @@ pub fn run(args: Vec<OsString>, env: input::Env, out: &mut dyn Write) -> i32 {
         }
     };
     let dry_run = options.dry_run;
-    let given = match read_ids(&options) {
+    let given = match ids::read(&options) {
         Ok(g) => g,
         Err(f) => return run_failure(out, f, dry_run),
     };
@@ -108,7 +107,7 @@ pub fn run(args: Vec<OsString>, env: input::Env, out: &mut dyn Write) -> i32 {
     let mut prompt_org = None;
     if !cfg.yes && !cfg.dry_run {
         let stdin_is_list = options.from_file.as_deref() == Some(std::path::Path::new("-"));
-        match confirm_at_terminal(&client, &cfg, &ids, stdin_is_list) {
+        match confirm::at_terminal(&client, &cfg, &ids, stdin_is_list) {
             Ok(org) => prompt_org = org,
             Err(refused) => return emit_all(out, refused.into_iter()),
         }
@@ -127,7 +126,7 @@ fn run_all(
     client: &http::Client,
     cfg: &config::Config,
     ids: &[&str],
-    mut first: Option<Org>,
+    mut first: Option<Organization>,
 ) -> i32 {
     let mut progress = Progress::new(ids.len(), cfg.dry_run);
     let mut not_started = 0;
@@ -146,7 +145,9 @@ fn run_all(
             }
             None => {
                 progress.start(i, id);
-                let org = first.take().unwrap_or_else(|| Org::new(client, cfg, id));
+                let org = first
+                    .take()
+                    .unwrap_or_else(|| Organization::new(client, cfg, id));
                 if cfg.dry_run {
                     org.dry_run()
                 } else {
@@ -174,84 +175,6 @@ fn run_all(
     }
     progress.finish();
     status
-}
-
-/// The typed confirmation at a terminal. `Ok` carries the one organization whose display name
-/// was fetched for the prompt, so its request counts stay with it; `Err` the outcomes of a
-/// run that must not delete anything, or whose one organization's fate that fetch settled.
-fn confirm_at_terminal<'a>(
-    client: &'a http::Client,
-    cfg: &'a config::Config,
-    ids: &[&str],
-    stdin_is_list: bool,
-) -> Result<Option<Org<'a>>, Vec<Outcome>> {
-    let refuse_all = |kind: Kind, why: &str| -> Vec<Outcome> {
-        ids.iter()
-            .map(|id| Outcome::unsent(Some(id.to_string()), false, Error::new(kind, why)))
-            .collect()
-    };
-    if stdin_is_list {
-        return Err(refuse_all(
-            Kind::ConfirmationRequired,
-            "the IDs come from stdin, so there is no terminal to confirm at; add --yes to delete without asking",
-        ));
-    }
-    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-        return Err(refuse_all(
-            Kind::ConfirmationRequired,
-            "not at a terminal, so nothing was deleted; add --yes to delete without asking (or --dry-run to check)",
-        ));
-    }
-    let one = match ids {
-        [id] => match Org::new(client, cfg, id).learn_display_name() {
-            Ok(o) => Some(o),
-            // 401, 403, 404 or read-only: the deletion cannot succeed, so nothing to ask.
-            Err(settled) => return Err(vec![*settled]),
-        },
-        _ => None,
-    };
-    let asked = Instant::now();
-    let confirmed = confirm::ask(
-        ids,
-        one.as_ref().and_then(|o| o.display_name.as_deref()),
-        &cfg.base.url,
-        &mut std::io::stdin().lock(),
-        &mut std::io::stderr(),
-    );
-    // Typing time is the person's: it stays out of elapsed_ms, whatever the answer.
-    let typing = asked.elapsed();
-    let one = one.map(|mut o| {
-        o.leave_out(typing);
-        o
-    });
-    let not_confirmed = "the typed answer did not match, so nothing was deleted";
-    match (confirmed, one) {
-        (true, org) => Ok(org),
-        (false, Some(o)) => Err(vec![
-            o.refused(Error::new(Kind::NotConfirmed, not_confirmed))
-        ]),
-        (false, None) => Err(refuse_all(Kind::NotConfirmed, not_confirmed)),
-    }
-}
-
-/// A list longer than this is refused: a listing of the most pages the listing reads (1000
-/// pages of 100) is about 18 MiB, and only its IDs are kept in memory.
-const LIST_LIMIT: u64 = 64 * 1024 * 1024;
-
-/// The organizations of the run as given, still to be judged.
-fn read_ids(o: &cli::Options) -> Result<ids::List, Error> {
-    let Some(path) = &o.from_file else {
-        return Ok(ids::List::of_args(&o.ids));
-    };
-    let origin = format!("--from-file {}", path.display());
-    let (list, more) = input::read_lines_bounded(path, LIST_LIMIT, &origin, |r| ids::read_list(r))?;
-    if more {
-        return Err(Error::config(format!(
-            "{origin} is longer than {} MiB; split the list",
-            LIST_LIMIT >> 20
-        )));
-    }
-    Ok(list)
 }
 
 fn emit_all(out: &mut dyn Write, outcomes: impl Iterator<Item = Outcome>) -> i32 {

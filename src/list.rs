@@ -42,7 +42,7 @@ pub fn run(client: &Client, cfg: &Config, keep: &Listing, out: &mut dyn Write) -
             Err(e) => return failure(out, cfg, tries, started, e),
         };
         for item in &items {
-            let Some(org) = Org::of(item, cfg.verbose) else {
+            let Some(org) = Listed::of(item, cfg.verbose) else {
                 continue;
             };
             if !seen.insert(org.id.to_owned()) || !org.kept(keep, now_ms) {
@@ -99,10 +99,7 @@ fn fetch(
     if answer.body.len() as u64 > PAGE_LIMIT {
         return Err(Error::new(
             Kind::Protocol,
-            format!(
-                "page {page} of the listing is longer than {} MiB",
-                PAGE_LIMIT >> 20
-            ),
+            crate::input::longer_than(&format!("page {page} of the listing"), PAGE_LIMIT),
         ));
     }
     let not_a_page = || {
@@ -184,8 +181,8 @@ fn failure(out: &mut dyn Write, cfg: &Config, tries: Tries, started: Instant, e:
     }
 }
 
-/// An organization of the listing, its strings as the server sent them.
-struct Org<'a> {
+/// An organization as the listing shows it, its strings as the server sent them.
+struct Listed<'a> {
     id: &'a str,
     display_name: Option<&'a str>,
     org_type: Option<&'a str>,
@@ -195,11 +192,11 @@ struct Org<'a> {
     owner_email: Option<&'a str>,
 }
 
-impl<'a> Org<'a> {
+impl<'a> Listed<'a> {
     /// `None` for an item that is left out: without a string `id`, with an ID that could not
     /// be deleted or that holds the token (a line must never name what no request may carry,
     /// nor print the token), or already being deleted. `--verbose` says so on stderr.
-    fn of(item: &'a Value, verbose: bool) -> Option<Org<'a>> {
+    fn of(item: &'a Value, verbose: bool) -> Option<Listed<'a>> {
         let skipped = |why: &str| {
             if verbose {
                 report::stderr_line(&format!("the listing holds {why}; left out"));
@@ -239,7 +236,7 @@ impl<'a> Org<'a> {
             ));
             return None;
         }
-        Some(Org {
+        Some(Listed {
             id,
             display_name: text(item.get("displayName")),
             org_type: text(item.get("type")),

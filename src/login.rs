@@ -33,7 +33,7 @@ pub struct Login {
 /// is set decides, as in the CLI; an empty one counts as unset; a path may be any bytes.
 /// `None` when none of the three is set.
 pub fn file(env: Env) -> Option<PathBuf> {
-    let var = |name: &str| env(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let var = |name: &str| input::non_empty(env, name).map(PathBuf::from);
     let dir = var("COVEO_CONFIG_DIR")
         .or_else(|| var("XDG_CONFIG_HOME").map(|d| d.join("@coveo").join("cli")))
         .or_else(|| var("HOME").map(|d| d.join(".config").join("@coveo").join("cli")))?;
@@ -61,18 +61,13 @@ pub fn read(env: Env) -> Result<Result<(String, Login), String>, Error> {
                 path.display()
             )))
         }
-        Err(e) => {
-            return Err(Error::config(format!(
-                "cannot read {origin}: {}",
-                input::io_reason(&e)
-            )))
-        }
+        Err(e) => return Err(input::cannot_read(&origin, &e)),
     };
     let (bytes, more) = input::read_bounded(&path, FILE_LIMIT, &origin)?;
     if more {
         return Err(Error::config(format!(
-            "{origin} is longer than {} MiB, which no login of the CLI is; check the file or log in again with 'coveo auth:login'",
-            FILE_LIMIT >> 20
+            "{}, which no login of the CLI is; check the file or log in again with 'coveo auth:login'",
+            input::longer_than(&origin, FILE_LIMIT)
         )));
     }
     let object = match serde_json::from_slice::<Value>(&bytes) {

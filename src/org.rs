@@ -10,7 +10,7 @@ use crate::signal;
 use std::time::{Duration, Instant};
 
 /// What the requests of one organization have learned so far.
-pub struct Org<'a> {
+pub struct Organization<'a> {
     client: &'a Client,
     cfg: &'a Config,
     id: String,
@@ -19,9 +19,9 @@ pub struct Org<'a> {
     pub display_name: Option<String>,
 }
 
-impl<'a> Org<'a> {
-    pub fn new(client: &'a Client, cfg: &'a Config, id: &str) -> Org<'a> {
-        Org {
+impl<'a> Organization<'a> {
+    pub fn new(client: &'a Client, cfg: &'a Config, id: &str) -> Organization<'a> {
+        Organization {
             client,
             cfg,
             id: id.to_owned(),
@@ -140,7 +140,7 @@ impl<'a> Org<'a> {
     /// An answer that already settles it (401, 403, 404, read-only) is its outcome, `Err`:
     /// typing the ID back would be pointless, and nothing is deleted. No answer, or any other
     /// answer, leaves the prompt to ask anyway.
-    pub fn learn_display_name(mut self) -> Result<Org<'a>, Box<Outcome>> {
+    pub fn learn_display_name(mut self) -> Result<Organization<'a>, Box<Outcome>> {
         let url = self.cfg.base.organization(&self.id);
         self.tries.attempts += 1;
         let Ok(a) = self.client.get(&url) else {
@@ -178,7 +178,7 @@ impl<'a> Org<'a> {
     }
 }
 
-impl<'a> Org<'a> {
+impl<'a> Organization<'a> {
     fn send(
         &mut self,
         mut once: impl FnMut(&Client) -> Result<Answer, Lost>,

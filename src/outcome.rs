@@ -76,9 +76,13 @@ impl Kind {
         }
     }
 
-    /// Only these are tried again: the temporary failures.
+    /// Only these are tried again: the temporary failures, after which the same request may
+    /// well succeed (exit status 5 says the same to a script).
     pub fn is_retryable(self) -> bool {
-        self.exit_status() == 5
+        matches!(
+            self,
+            Kind::RateLimited | Kind::ServerError | Kind::Timeout | Kind::Connection
+        )
     }
 
     /// The kind a JSON line names, as [`Kind::as_str`] writes it. `interrupted` stands for
@@ -320,6 +324,10 @@ mod tests {
         assert_eq!(kinds_of(0), Vec::<&str>::new());
         assert_eq!(kinds_of(3), ["unauthorized", "forbidden"]);
         assert_eq!(kinds_of(143), ["interrupted"]);
+        // What is tried again is what a script may run again later.
+        for kind in ALL {
+            assert_eq!(kind.is_retryable(), kind.exit_status() == 5, "{kind:?}");
+        }
         assert!(kinds_of(2).contains(&"protected") && kinds_of(2).contains(&"incomplete_list"));
     }
 

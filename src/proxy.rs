@@ -15,7 +15,7 @@ pub struct Proxy {
 }
 
 /// The proxy that applies to `base`, or `None` to go direct. `var` reads one variable (an
-/// `Err` for one that is not text); empty ones count as unset.
+/// `Err` for one that is not text; `None` for one unset, or empty: that counts as unset).
 pub fn select(
     base: &Base,
     var: impl Fn(&str) -> Result<Option<String>, Error>,
@@ -25,10 +25,10 @@ pub fn select(
     } else {
         &["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]
     };
-    // The first that is set and not empty, in this order; lower case first, as curl reads them.
+    // The first that is set, in this order; lower case first, as curl reads them.
     let first_set = |names: &[&'static str]| -> Result<Option<(&'static str, String)>, Error> {
         for name in names {
-            if let Some(v) = var(name)?.filter(|v| !v.is_empty()) {
+            if let Some(v) = var(name)? {
                 return Ok(Some((name, v)));
             }
         }
@@ -108,10 +108,11 @@ mod tests {
 
     fn pick(base: &str, vars: &[(&str, &str)]) -> Result<Option<String>, String> {
         let base = Base::parse(base).unwrap();
+        // As config reads them: an empty variable counts as unset.
         select(&base, |n| {
             Ok(vars
                 .iter()
-                .find(|(k, _)| *k == n)
+                .find(|(k, v)| *k == n && !v.is_empty())
                 .map(|(_, v)| v.to_string()))
         })
         .map(|p| p.map(|p| p.url))

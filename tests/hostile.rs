@@ -486,7 +486,7 @@ fn a_ca_file_that_is_a_fifo_a_device_or_over_1_mib_is_refused_at_once() {
             std::path::Path::new("/dev/zero"),
             "is not a regular file",
         ),
-        ("over 1 MiB", big.as_path(), "longer than 1024 KiB"),
+        ("over 1 MiB", big.as_path(), "longer than 1 MiB"),
     ] {
         for (flag, var) in [(Some("--ca-file"), None), (None, Some("SSL_CERT_FILE"))] {
             let standin = StandIn::script(vec![]);

@@ -603,3 +603,28 @@ fn verbose_names_the_proxy_an_attempt_could_not_reach() {
     run.assert_hides(SECRET);
     run.assert_hides(PROXY_PASSWORD);
 }
+
+/// An empty proxy variable counts as unset, as curl reads it: alone, the run goes direct;
+/// before a set one, the set one applies.
+#[test]
+fn an_empty_proxy_variable_counts_as_unset_as_in_curl() {
+    // Empty alone: direct.
+    let standin = StandIn::script(vec![Action::status(204)]);
+    let run = yes(&[ORG])
+        .platform(&standin.url())
+        .env("http_proxy", "")
+        .run();
+    assert_deleted(&run);
+    assert_eq!(standin.sent(), ["DELETE /rest/organizations/acme1"]);
+    // Empty before a set one: the set one is used (here a proxy that refuses everything).
+    let proxy = ConnectProxy::refusing();
+    let standin = StandIn::script(vec![]);
+    let run = yes(&["--retries", "0", ORG])
+        .platform(&standin.url())
+        .env("http_proxy", "")
+        .env("HTTP_PROXY", proxy.url())
+        .run();
+    assert_unanswered(&run, "connection", 5, 1, SOME);
+    assert_eq!(proxy.requests().len(), 1, "{:?}", proxy.requests());
+    assert_nothing_sent(&standin);
+}

@@ -629,3 +629,69 @@ fn kill_group(child: &mut Child) {
     }
     kill_and_reap(child);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Any command in a process group of its own: the README's examples (tests/examples.rs), which
+// start shells, `make`, `xargs` and `timeout` as well as the binary.
+
+/// Runs `command` in a process group of its own, with `input` on its stdin and its stdout and
+/// stderr captured, within `limit`: past it, every process of the group is killed and the
+/// test fails with what the command printed so far. The command's own settings (environment,
+/// working directory) are kept.
+pub fn group_output_within(command: &mut Command, input: &[u8], limit: Duration) -> Output {
+    use std::os::unix::process::CommandExt;
+    let deadline = Instant::now() + limit;
+    let mut child = command
+        .process_group(0)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {command:?}: {e}"));
+    let feeder = child.stdin.take().map(|mut stdin| {
+        let input = input.to_vec();
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        })
+    });
+    let (done, closed) = mpsc::channel();
+    let (stdout, out_reader) = drain(child.stdout.take(), done.clone());
+    let (stderr, err_reader) = drain(child.stderr.take(), done);
+    let mut pipes_open = 2;
+    while pipes_open > 0 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match closed.recv_timeout(left) {
+            Ok(()) => pipes_open -= 1,
+            Err(_) => break,
+        }
+    }
+    let status = if pipes_open == 0 {
+        wait_until(&mut child, deadline)
+    } else {
+        None
+    };
+    let Some(status) = status else {
+        kill_group(&mut child);
+        // The readers are not joined: a process that left the group (`timeout` makes a group
+        // of its own) may still hold the pipes. What they read so far is enough to show.
+        let text = |b: &Seen| {
+            String::from_utf8_lossy(&b.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+        };
+        panic!(
+            "{command:?} was still running after {limit:?} and was killed with its process group\nstdout so far: {:?}\nstderr so far: {:?}",
+            text(&stdout),
+            text(&stderr)
+        );
+    };
+    let _ = out_reader.join();
+    let _ = err_reader.join();
+    if let Some(f) = feeder {
+        let _ = f.join();
+    }
+    let take = |b: Seen| std::mem::take(&mut *b.lock().unwrap_or_else(|e| e.into_inner()));
+    Output {
+        status,
+        stdout: take(stdout),
+        stderr: take(stderr),
+    }
+}
