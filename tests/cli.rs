@@ -3,7 +3,6 @@
 
 mod support;
 
-mod batch;
 mod core;
 mod deleting;
 mod docs;
@@ -15,9 +14,9 @@ mod listing;
 mod login;
 mod network;
 mod newcomer;
+mod output;
 mod pipeline;
 mod platform;
-mod resilience;
 mod signals;
 mod terminal;
 mod tls_and_proxies;

@@ -4,7 +4,7 @@
 
 use crate::support::assert_nothing_sent;
 use crate::support::bin::{assert_shape, cmd, Run};
-use crate::support::standin::{Action, Reply, Request, StandIn};
+use crate::support::standin::{Action, Request, StandIn};
 use serde_json::{json, Value};
 use std::process::{Output, Stdio};
 
@@ -62,10 +62,6 @@ fn only_delete(standin: &StandIn, path: &str) -> Request {
     reqs[0].clone()
 }
 
-fn stderr_lines(run: &Run) -> Vec<&str> {
-    run.stderr.lines().collect()
-}
-
 /// Output of a run whose stdout is not JSON (help, version).
 fn raw(c: crate::support::bin::Cmd) -> Output {
     let mut command = c.command();
@@ -74,21 +70,6 @@ fn raw(c: crate::support::bin::Cmd) -> Output {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     crate::support::bin::output_within(&mut command, crate::support::bin::DEFAULT_DEADLINE)
-}
-
-/// Whether a verbose line reports a duration in milliseconds (`... 12 ms` / `(12 ms)`).
-fn has_millis(line: &str) -> bool {
-    let words: Vec<&str> = line
-        .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
-        .filter(|w| !w.is_empty())
-        .collect();
-    words
-        .windows(2)
-        .any(|w| w[0].bytes().all(|b| b.is_ascii_digit()) && w[1].starts_with("ms"))
-        || words.iter().any(|w| {
-            w.strip_suffix("ms")
-                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-        })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -171,90 +152,6 @@ fn bad_timeout_values_are_usage_errors_and_nothing_is_sent() {
 // ---------------------------------------------------------------------------------------------
 // The token never shows; stderr lines; --verbose
 // ---------------------------------------------------------------------------------------------
-
-/// The stderr lines of a `--verbose` run after its first, which says where the token came
-/// from and where requests go.
-fn verbose_attempts<'a>(run: &'a Run, standin: &StandIn) -> Vec<&'a str> {
-    let err = stderr_lines(run);
-    let first = format!(
-        "coveo-org-delete: token from COVEO_TOKEN; requests go to {}",
-        standin.url()
-    );
-    assert_eq!(err.first(), Some(&first.as_str()), "{}", run.stderr);
-    err[1..].to_vec()
-}
-
-#[test]
-fn the_token_never_appears_even_with_verbose_on_success() {
-    let standin = StandIn::script(vec![Action::status(204)]);
-    let run = delete(&standin, &["--verbose"], &["acme1"]);
-    assert_eq!(run.status, 0, "{run:#?}");
-    run.assert_hides(TOKEN);
-    let err = verbose_attempts(&run, &standin);
-    assert_eq!(err.len(), 1, "one line per attempt: {}", run.stderr);
-    let url = format!("{}/rest/organizations/acme1", standin.url());
-    assert!(
-        err[0].starts_with("coveo-org-delete: ")
-            && err[0].contains("DELETE")
-            && err[0].contains(&url)
-            && err[0].contains("204")
-            && has_millis(err[0]),
-        "{}",
-        err[0]
-    );
-    only_delete(&standin, "/rest/organizations/acme1");
-}
-
-#[test]
-fn the_token_never_appears_even_with_verbose_on_a_401() {
-    let standin = StandIn::script(vec![Action::Reply(
-        Reply::new(401)
-            .header("X-Request-ID", "rid-v401")
-            .json(r#"{"error":"invalid_token","error_description":"Invalid access token"}"#),
-    )]);
-    let run = delete(&standin, &["--verbose"], &["acme1"]);
-    assert_eq!(run.status, 3, "{run:#?}");
-    run.assert_hides(TOKEN);
-    let err = verbose_attempts(&run, &standin);
-    assert_eq!(err.len(), 2, "attempt line + failure line: {}", run.stderr);
-    assert!(err[0].contains("DELETE") && err[0].contains("401") && has_millis(err[0]));
-    assert!(
-        err[1].starts_with(
-            "coveo-org-delete: acme1: unauthorized (HTTP 401 invalid_token): Invalid access token [request rid-v401]"
-        ),
-        "{}",
-        err[1]
-    );
-}
-
-#[test]
-fn verbose_prints_one_line_per_attempt() {
-    let standin = StandIn::script(vec![
-        Action::Reply(Reply::new(503).header("Retry-After", "0")),
-        Action::status(204),
-    ]);
-    let run = delete(&standin, &["--verbose", "--retries", "1"], &["acme1"]);
-    assert_eq!(run.status, 0, "{run:#?}");
-    let line = run.line();
-    assert_eq!(line["result"], "deleted");
-    assert_eq!(line["attempts"], 2);
-    assert_eq!(line["http_status"], 204);
-    let err = verbose_attempts(&run, &standin);
-    assert_eq!(err.len(), 2, "{}", run.stderr);
-    let url = format!("{}/rest/organizations/acme1", standin.url());
-    for (l, status) in err.iter().zip(["503", "204"]) {
-        assert!(
-            l.starts_with("coveo-org-delete: ")
-                && l.contains("DELETE")
-                && l.contains(&url)
-                && l.contains(status)
-                && has_millis(l),
-            "{l}"
-        );
-    }
-    assert_eq!(standin.requests().len(), 2);
-    run.assert_hides(TOKEN);
-}
 
 // ---------------------------------------------------------------------------------------------
 // --help, --version

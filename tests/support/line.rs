@@ -272,3 +272,55 @@ fn assert_field_order(raw: &str) {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Lines that had to be shortened to fit
+
+/// The size a pipe writes atomically, and so the longest line, its newline included.
+pub const PIPE_BUF: usize = 4096;
+
+/// A text field that may have been shortened to fit its line: either whole (as the tool
+/// cleans it: at most 500 characters) or a prefix of it followed by `...`. Whether it was
+/// shortened.
+#[track_caller]
+pub fn assert_whole_or_shortened(field: &Value, original: &str, line: &str) -> bool {
+    let got = field
+        .as_str()
+        .unwrap_or_else(|| panic!("not a string: {line}"));
+    let whole: String = original.chars().take(500).collect();
+    if got == whole || got == original {
+        return false;
+    }
+    let stem = got
+        .strip_suffix("...")
+        .unwrap_or_else(|| panic!("shortened without ...: {got:?} in {line}"));
+    assert!(original.starts_with(stem), "not a prefix: {got:?}");
+    true
+}
+
+/// Texts shortened longest first end equally long: cutting one stops once it is no longer
+/// the longest (so none is cut to nothing while another stays whole). Within a character
+/// (4 bytes) of each other.
+#[track_caller]
+pub fn assert_evenly_shortened(fields: &[&Value], line: &str) {
+    let lengths: Vec<usize> = fields.iter().map(|f| f.as_str().unwrap().len()).collect();
+    let (min, max) = (lengths.iter().min().unwrap(), lengths.iter().max().unwrap());
+    assert!(
+        max - min <= 4,
+        "unevenly shortened, {lengths:?} bytes: {line}"
+    );
+}
+
+/// Every stdout and stderr line at most 4096 bytes with its newline, and text that ends
+/// with a newline.
+#[track_caller]
+pub fn assert_lines_fit(what: &str, text: &str) {
+    assert!(text.is_empty() || text.ends_with('\n'), "{what}: {text:?}");
+    for l in text.lines() {
+        assert!(
+            l.len() < PIPE_BUF,
+            "{what}: a line of {} bytes: {l}",
+            l.len() + 1
+        );
+    }
+}
