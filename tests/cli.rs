@@ -3,7 +3,6 @@
 
 mod support;
 
-mod core;
 mod deleting;
 mod docs;
 mod dry_run;
@@ -13,7 +12,6 @@ mod hostile;
 mod listing;
 mod login;
 mod network;
-mod newcomer;
 mod output;
 mod pipeline;
 mod platform;

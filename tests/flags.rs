@@ -1,16 +1,18 @@
 //! The command line as people type it: a flag's value as the next word or after `=`, an empty
-//! value, a value forgotten (the next word is one of the tool's own options), and a flag's own
-//! bad value named before anything about the environment.
+//! value, a value forgotten (the next word is one of the tool's own options), a flag's own bad
+//! value named before anything about the environment, unknown and mistyped options, `--`,
+//! the usage a run without IDs gets, and `--help` and `--version`. A usage error is one line
+//! and one stderr line, exit 2, and nothing sent.
 
-use crate::support::assert_nothing_sent;
 use crate::support::bin::{cmd, Cmd, Run};
+use crate::support::line::{expect_line, ANY, SOME};
 use crate::support::proxy::ConnectProxy;
 use crate::support::standin::{Action, Platform, Reply, StandIn};
-use crate::support::{temp_file, tls};
-use serde_json::Value;
+use crate::support::{assert_nothing_sent, temp_file, tls, LIMIT, SECRET, TOKEN};
+use serde_json::{json, Value};
 use std::time::Duration;
 
-const TOKEN: &str = "demo-token";
+const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// A deletion of `acme1` on the platform stand-in, with `words` before the ID.
 fn delete(standin: &StandIn, words: &[&str]) -> Cmd {
@@ -22,14 +24,34 @@ fn delete(standin: &StandIn, words: &[&str]) -> Cmd {
         .arg("acme1")
 }
 
+/// The stand-in platform with `acme1`.
 fn platform() -> StandIn {
     StandIn::platform(Platform::new().org("acme1", "Acme One"))
 }
 
+/// The line of `id` deleted after `attempts`, the last answered 204.
+fn deleted(id: &str, attempts: u64) -> Value {
+    json!({
+        "organization_id": id, "ok": true, "result": "deleted", "dry_run": false,
+        "http_status": 204, "attempts": attempts, "elapsed_ms": ANY, "request_id": SOME,
+        "display_name": null, "error": null
+    })
+}
+
 fn assert_deleted(run: &Run, standin: &StandIn) {
     assert_eq!(run.status, 0, "{run:#?}");
-    assert_eq!(run.line()["result"], "deleted", "{run:#?}");
+    expect_line(run.line(), deleted("acme1", 1));
     assert_eq!(standin.sent(), ["DELETE /rest/organizations/acme1"]);
+}
+
+/// `--yes WORDS...` against `standin`, with the distinctive [`SECRET`] token.
+fn delete_ids(standin: &StandIn, words: &[&str]) -> Run {
+    cmd()
+        .token(SECRET)
+        .platform(&standin.url())
+        .arg("--yes")
+        .args(words)
+        .run()
 }
 
 #[test]
@@ -67,18 +89,22 @@ fn timeout_and_retries_take_a_value_after_equals() {
     let standin = StandIn::script(vec![busy, Action::status(204)]);
     let run = delete(&standin, &["--retries=1"]).run();
     assert_eq!(run.status, 0, "{run:#?}");
-    assert_eq!(run.line()["attempts"], 2);
+    expect_line(run.line(), deleted("acme1", 2));
     // --timeout=0.5 against a server that never answers: a timeout after half a second.
     let standin = StandIn::script(vec![Action::Hang]);
     let run = delete(&standin, &["--timeout=0.5", "--retries=0"])
         .deadline(Duration::from_secs(20))
         .run();
     assert_eq!(run.status, 5, "{run:#?}");
-    let line = run.line();
-    assert_eq!(line["error"]["kind"], "timeout");
-    assert!(
-        line["error"]["message"].as_str().unwrap().contains("0.5 s"),
-        "{line}"
+    expect_line(
+        run.line(),
+        json!({
+            "organization_id": "acme1", "ok": false, "result": "error", "dry_run": false,
+            "http_status": null, "attempts": 1, "elapsed_ms": ANY, "request_id": null,
+            "display_name": null,
+            "error": {"kind": "timeout", "message": crate::support::line::containing("0.5 s"),
+                      "coveo_error_code": null, "retry_after_s": null}
+        }),
     );
     assert!(run.elapsed < Duration::from_secs(10), "{:?}", run.elapsed);
 }
@@ -113,7 +139,7 @@ fn region_environment_and_ca_file_take_a_value_after_equals() {
             .arg(id)
             .run();
         assert_eq!(run.status, 0, "{words:?}: {run:#?}");
-        assert_eq!(run.line()["result"], "deleted");
+        expect_line(run.line(), deleted(id, 1));
         let connect = &proxy.requests()[seen];
         assert!(
             connect.starts_with(&format!("CONNECT {host}:443 ")),
@@ -149,8 +175,19 @@ fn the_list_options_take_a_value_after_equals() {
         ])
         .run();
     assert_eq!(run.status, 0, "{run:#?}");
-    let ids: Vec<&Value> = run.lines.iter().map(|l| &l["organization_id"]).collect();
-    assert_eq!(ids, [&Value::from("old1"), &Value::Null]);
+    assert_eq!(run.lines.len(), 2, "{run:#?}");
+    expect_line(
+        &run.lines[0],
+        json!({
+            "organization_id": "old1", "ok": true, "result": "listed", "display_name": "ci-old",
+            "type": "Test", "created": "1970-01-01T00:00:00Z", "read_only": false,
+            "lifecycle_state": "ACTIVE", "owner_email": null, "error": null
+        }),
+    );
+    assert_eq!(
+        run.stdout.lines().last(),
+        Some(crate::support::end_line(1).as_str())
+    );
     standin.assert_no_violations();
 }
 
@@ -221,7 +258,15 @@ fn a_value_forgotten_before_another_option_is_a_usage_error() {
         .args(["--list", "--name-prefix=--yes"])
         .run();
     assert_eq!(run.status, 0, "{run:#?}");
-    assert_eq!(run.lines[0]["organization_id"], "dash");
+    assert_eq!(run.lines.len(), 2, "{run:#?}");
+    expect_line(
+        &run.lines[0],
+        json!({
+            "organization_id": "dash", "ok": true, "result": "listed", "display_name": "--yes",
+            "type": "Test", "created": "1970-01-01T00:00:00Z", "read_only": false,
+            "lifecycle_state": "ACTIVE", "owner_email": null, "error": null
+        }),
+    );
 }
 
 #[test]
@@ -287,4 +332,274 @@ fn a_switch_takes_no_value_and_an_option_is_given_once() {
         assert_eq!(run.run_failure("usage"), said, "{words:?}");
     }
     assert_nothing_sent(&standin);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unknown options, `--`, and no ID at all
+
+#[test]
+fn an_unknown_flag_is_a_usage_error_and_nothing_is_sent() {
+    for flag in ["--frobnicate", "-x", "--yes=true", "--force"] {
+        let standin = StandIn::script(vec![]);
+        let run = delete_ids(&standin, &[flag, "acme1"]);
+        run.run_failure("usage");
+        assert_nothing_sent(&standin);
+    }
+}
+
+#[test]
+fn a_mistyped_option_gets_the_closest_real_one() {
+    for (args, typo, real) in [
+        (vec!["--dryrun", "acme1"], "--dryrun", "--dry-run"),
+        (
+            vec!["--retry", "2", "--yes", "acme1"],
+            "--retry",
+            "--retries",
+        ),
+        (vec!["--yes", "--verbos", "acme1"], "--verbos", "--verbose"),
+    ] {
+        let r = cmd().token(SECRET).args(&args).deadline(LIMIT).run();
+        let message = format!("unknown option {typo}; did you mean {real}?");
+        assert_eq!(r.run_failure("usage"), message, "{r:#?}");
+        assert_eq!(
+            r.stderr,
+            format!("coveo-org-delete: usage: {message} (see --help)\n")
+        );
+    }
+}
+
+#[test]
+fn every_usage_error_says_see_help_exactly_once() {
+    for args in [
+        vec!["--frobnicate", "acme1"],
+        vec!["--timeout"],
+        vec!["--yes=1", "acme1"],
+        vec!["--yes", "--yes", "acme1"],
+        vec!["--timeout", "0", "acme1"],
+        vec!["--token", "abc", "acme1"],
+        vec!["--yes"],
+    ] {
+        let r = cmd().token(SECRET).args(&args).deadline(LIMIT).run();
+        r.run_failure("usage");
+        assert_eq!(
+            r.stderr.matches("(see --help)").count(),
+            1,
+            "{args:?}: {r:#?}"
+        );
+        assert_eq!(
+            r.stderr.matches("see --help").count(),
+            1,
+            "{args:?}: {r:#?}"
+        );
+    }
+    let r = cmd().args(["--frobnicate", "acme1"]).deadline(LIMIT).run();
+    assert!(!r.stderr.contains("did you mean"), "{r:#?}");
+}
+
+#[test]
+fn double_dash_ends_the_options() {
+    // After `--`, `--yes` is an organization ID (a valid one), not the flag: without the
+    // flag and without a terminal, both IDs need a confirmation and nothing is sent.
+    let standin = StandIn::script(vec![]);
+    let run = cmd()
+        .token(SECRET)
+        .platform(&standin.url())
+        .args(["--", "--yes", "acme1"])
+        .run();
+    assert_eq!(run.status, 2, "{run:#?}");
+    assert_eq!(run.lines.len(), 2, "{run:#?}");
+    for (line, id) in run.lines.iter().zip(["--yes", "acme1"]) {
+        expect_line(
+            line,
+            json!({
+                "organization_id": id, "ok": false, "result": "error", "dry_run": false,
+                "http_status": null, "attempts": 0, "elapsed_ms": ANY, "request_id": null,
+                "display_name": null,
+                "error": {"kind": "confirmation_required", "message": SOME,
+                          "coveo_error_code": null, "retry_after_s": null}
+            }),
+        );
+    }
+    assert_nothing_sent(&standin);
+}
+
+#[test]
+fn no_organization_id_is_one_usage_line_and_one_stderr_line() {
+    // No argument at all, and flags without an ID.
+    let standin = StandIn::script(vec![]);
+    for r in [cmd().deadline(LIMIT).run(), delete_ids(&standin, &[])] {
+        let message = r.run_failure("usage");
+        assert!(message.starts_with("no organization ID given"), "{message}");
+        assert!(
+            r.stderr
+                .starts_with("coveo-org-delete: usage: no organization ID given"),
+            "{r:#?}"
+        );
+        assert_eq!(r.stderr.matches("(see --help)").count(), 1, "{r:#?}");
+        assert!(!r.stderr.contains("Usage:"), "{r:#?}");
+    }
+    assert_nothing_sent(&standin);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+#[test]
+fn a_token_on_the_command_line_is_a_usage_error_pointing_to_coveo_token() {
+    let secret = "cmdline-secret-5521";
+    let eq = format!("--token={secret}");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["--token", secret],
+        vec![eq.as_str()],
+        vec!["--access-token", secret],
+    ];
+    for args in cases {
+        let standin = StandIn::script(vec![]);
+        let run = delete_ids(&standin, &[&args[..], &["acme1"]].concat());
+        let message = run.run_failure("usage");
+        assert!(
+            message.contains("COVEO_TOKEN") && message.contains("--token-file"),
+            "{args:?}: {message}"
+        );
+        run.assert_hides(secret);
+        run.assert_hides(SECRET);
+        assert_nothing_sent(&standin);
+    }
+}
+
+#[test]
+fn bad_timeout_values_are_usage_errors_and_nothing_is_sent() {
+    for value in ["0", "-1", "abc", "0.0", "", "1s"] {
+        let standin = StandIn::script(vec![]);
+        let run = delete_ids(&standin, &["--timeout", value, "acme1"]);
+        let message = run.run_failure("usage");
+        assert!(message.contains("--timeout"), "{value:?}: {message}");
+        assert_nothing_sent(&standin);
+    }
+    // A flag without its value.
+    let standin = StandIn::script(vec![]);
+    let run = delete_ids(&standin, &["acme1", "--timeout"]);
+    run.run_failure("usage");
+    assert_nothing_sent(&standin);
+}
+
+#[test]
+fn a_huge_timeout_is_accepted_or_refused_but_never_panics() {
+    // "decimal, > 0": 1e19 s is a valid value; it may be accepted, or refused as a usage
+    // error, but the binary must never panic.
+    let standin = StandIn::script(vec![Action::status(204)]);
+    let run = delete_ids(&standin, &["--timeout", "10000000000000000000", "acme1"]);
+    match run.status {
+        0 => {
+            expect_line(run.line(), deleted("acme1", 1));
+            assert_eq!(standin.sent(), ["DELETE /rest/organizations/acme1"]);
+            standin.assert_no_violations();
+        }
+        _ => {
+            run.run_failure("usage");
+            assert_nothing_sent(&standin);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// --help and --version
+
+#[test]
+fn help_lists_every_option_env_var_and_exit_status() {
+    for flag in ["--help", "-h"] {
+        let out = cmd().arg(flag).output();
+        assert_eq!(out.status.code(), Some(0), "{flag}");
+        assert!(out.stderr.is_empty(), "{flag}");
+        let help = String::from_utf8(out.stdout).unwrap();
+        for option in [
+            "-y",
+            "--yes",
+            "-n",
+            "--dry-run",
+            "--missing-ok",
+            "--region",
+            "--environment",
+            "--platform-url",
+            "--token-file",
+            "--timeout",
+            "--retries",
+            "--ca-file",
+            "--from-file",
+            "-v",
+            "--verbose",
+            "-h",
+            "--help",
+            "-V",
+            "--version",
+        ] {
+            assert!(
+                help.split(|c: char| c.is_whitespace() || c == ',')
+                    .any(|w| w == option),
+                "{flag}: {option} missing from help:\n{help}"
+            );
+        }
+        for var in [
+            "COVEO_TOKEN",
+            "COVEO_REGION",
+            "COVEO_ENVIRONMENT",
+            "COVEO_PLATFORM_URL",
+            "SSL_CERT_FILE",
+        ] {
+            assert!(help.contains(var), "{var} missing from help");
+        }
+        for status in 0..=5 {
+            assert!(
+                help.lines()
+                    .any(|l| l.trim_start().starts_with(&format!("{status} "))),
+                "exit status {status} missing from help:\n{help}"
+            );
+        }
+        let examples = help
+            .to_ascii_lowercase()
+            .find("example")
+            .map(|i| &help[i..])
+            .unwrap_or_else(|| panic!("no examples in help:\n{help}"));
+        assert!(
+            examples
+                .lines()
+                .filter(|l| l.contains("coveo-org-delete "))
+                .count()
+                >= 2,
+            "two examples wanted:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn help_shows_the_listing_options_and_the_pipeline() {
+    let output = cmd().arg("--help").output();
+    let (status, out) = (output.status, output.stdout);
+    assert_eq!(status.code(), Some(0));
+    let help = String::from_utf8(out).unwrap();
+    for word in [
+        "--list",
+        "--name-prefix",
+        "--type",
+        "--older-than",
+        "COVEO_CONFIG_DIR",
+        "XDG_CONFIG_HOME",
+        "coveo auth:login",
+        "| coveo-org-delete --yes --missing-ok --from-file -",
+    ] {
+        assert!(help.contains(word), "{word} missing from help:\n{help}");
+    }
+}
+
+#[test]
+fn version_prints_name_and_version() {
+    for flag in ["--version", "-V"] {
+        let out = cmd().arg(flag).output();
+        assert_eq!(out.status.code(), Some(0), "{flag}");
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            format!("coveo-org-delete {VERSION}\n")
+        );
+        assert!(out.stderr.is_empty(), "{flag}");
+    }
 }

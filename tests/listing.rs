@@ -8,7 +8,6 @@ use crate::support::bin::{self, assert_listed_shape, assert_shape, cmd, Run};
 use crate::support::standin::{query_value, Action, Listed, Platform, Reply, Request, StandIn};
 use crate::support::{temp_dir, temp_file};
 use serde_json::{json, Value};
-use std::process::Stdio;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const TOKEN: &str = "demo-token";
@@ -785,33 +784,6 @@ fn verbose_shows_each_page_request() {
         );
     }
     run.assert_hides(TOKEN);
-}
-
-#[test]
-fn help_shows_the_listing_options_and_the_pipeline() {
-    let mut command = cmd().arg("--help").command();
-    let child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn the binary");
-    let output = bin::wait_within(child, Vec::new(), bin::DEFAULT_DEADLINE);
-    let (status, out) = (output.status, output.stdout);
-    assert_eq!(status.code(), Some(0));
-    let help = String::from_utf8(out).unwrap();
-    for word in [
-        "--list",
-        "--name-prefix",
-        "--type",
-        "--older-than",
-        "COVEO_CONFIG_DIR",
-        "XDG_CONFIG_HOME",
-        "coveo auth:login",
-        "| coveo-org-delete --yes --missing-ok --from-file -",
-    ] {
-        assert!(help.contains(word), "{word} missing from help:\n{help}");
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
