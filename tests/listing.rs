@@ -1,16 +1,18 @@
-//! Issue 9: `--list` (paging, both answer shapes, filters, failures), and the nightly
-//! clean-up as a user runs it: the listing piped into a deletion, two processes of the binary
-//! joined by an OS pipe. Listing runs use a fake platform that records anything but a GET as
-//! a violation.
+//! `--list`: the pages it asks for and when it stops, both shapes of the platform's answer,
+//! what a listed line shows (and leaves out), the filters (`--name-prefix`, `--type`,
+//! `--older-than`) and the options that cannot go with a listing, the end line that says the
+//! listing is whole, and a failing page. Listing runs use a fake platform that records
+//! anything but a GET as a violation.
 
-use crate::support::assert_nothing_sent;
-use crate::support::bin::{self, assert_listed_shape, assert_shape, cmd, Run};
-use crate::support::standin::{query_value, Action, Listed, Platform, Reply, Request, StandIn};
-use crate::support::{temp_dir, temp_file};
+use crate::support::bin::{cmd, Run};
+use crate::support::line::{containing, expect_line, ANY, SOME};
+use crate::support::standin::{
+    query_value, query_values, Action, Listed, Platform, Reply, Request, StandIn,
+};
+use crate::support::{assert_nothing_sent, end_line, gets, now_ms, page, temp_file, TOKEN};
 use serde_json::{json, Value};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-const TOKEN: &str = "demo-token";
 /// Runs that wait for nothing (no retry, or `Retry-After: 0`) end well within this.
 const FAST: Duration = Duration::from_secs(5);
 /// 2026-11-28T03:15:00Z in milliseconds.
@@ -20,13 +22,6 @@ const DAY_MS: i64 = 24 * HOUR_MS;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
-}
 
 /// `--list` with `args` against `standin`.
 fn list(standin: &StandIn, args: &[&str]) -> Run {
@@ -59,35 +54,52 @@ fn oldest_first(n: usize) -> Vec<String> {
     (0..n).rev().map(|i| format!("org{i:03}")).collect()
 }
 
-/// The organization IDs of the lines of a listing that finished: every line a listed line,
-/// then the end line that counts them.
-fn listed_ids(run: &Run) -> Vec<String> {
-    let (end, listed) = run.lines.split_last().expect("at least the end line");
-    assert_end_line(end, listed.len());
-    listed
+/// The organization IDs of listed lines, each checked to be a listed line.
+fn ids_of_listed(lines: &[Value]) -> Vec<String> {
+    lines
         .iter()
         .map(|l| {
-            assert_listed_shape(l);
+            expect_line(l, any_listed());
             l["organization_id"].as_str().unwrap().to_owned()
         })
         .collect()
 }
 
+/// The organization IDs of the lines of a listing that finished: every line a listed line,
+/// then the end line that counts them.
+fn listed_ids(run: &Run) -> Vec<String> {
+    let (end, listed) = run.lines.split_last().expect("at least the end line");
+    expect_line(end, end_of_list(listed.len()));
+    ids_of_listed(listed)
+}
+
+/// A listed line, whatever it shows.
+fn any_listed() -> Value {
+    json!({
+        "organization_id": SOME, "ok": true, "result": "listed", "display_name": ANY,
+        "type": ANY, "created": ANY, "read_only": ANY, "lifecycle_state": ANY,
+        "owner_email": ANY, "error": null
+    })
+}
+
 /// The line that ends a listing that read every page, counting `listed` lines.
-fn assert_end_line(line: &Value, listed: usize) {
+fn end_of_list(listed: usize) -> Value {
+    json!({"organization_id": null, "ok": true, "result": "end_of_list", "listed": listed, "error": null})
+}
+
+/// A listing that went well, its lines then its end line: exit 0, nothing on stderr, the
+/// token nowhere. Returns the listed lines.
+fn assert_complete(run: &Run) -> &[Value] {
+    assert_eq!(run.status, 0, "{run:#?}");
+    assert_eq!(run.stderr, "", "{run:#?}");
+    run.assert_hides(TOKEN);
+    let (_, listed) = run.lines.split_last().expect("at least the end line");
     assert_eq!(
-        *line,
-        json!({"organization_id": null, "ok": true, "result": "end_of_list", "listed": listed, "error": null}),
+        run.stdout.lines().last(),
+        Some(end_line(listed.len()).as_str()),
+        "{run:#?}"
     );
-}
-
-/// The request target of page `p` of an unfiltered listing.
-fn page(p: u64) -> String {
-    format!("/rest/organizations?page={p}&perPage=100&sortBy=createdDate&order=ASC&additionalFields=status")
-}
-
-fn gets(pages: &[u64]) -> Vec<String> {
-    pages.iter().map(|p| format!("GET {}", page(*p))).collect()
+    listed
 }
 
 /// A listing run that went well: exit 0, quiet stderr, the token nowhere, only GETs.
@@ -106,31 +118,28 @@ fn assert_listed_ok(run: &Run, standin: &StandIn) {
     }
 }
 
-/// The failure line that ends a listing.
-fn assert_failure_line(line: &Value, kind: &str) {
-    assert_shape(line);
-    assert_eq!(line["organization_id"], Value::Null, "{line}");
-    assert_eq!(line["ok"], false, "{line}");
-    assert_eq!(line["result"], "error", "{line}");
-    assert_eq!(line["dry_run"], false, "{line}");
-    assert_eq!(line["error"]["kind"], kind, "{line}");
+/// The failure line that ends a listing: `kind` after `attempts` requests of the failing
+/// page, the last answered `http_status` (`null`: none was); tests change what differs.
+fn failure_line(kind: &str, http_status: Value, attempts: usize) -> Value {
+    let request_id = if http_status.is_null() {
+        Value::Null
+    } else {
+        json!(SOME)
+    };
+    json!({
+        "organization_id": null, "ok": false, "result": "error", "dry_run": false,
+        "http_status": http_status, "attempts": attempts, "elapsed_ms": ANY,
+        "request_id": request_id, "display_name": null,
+        "error": {"kind": kind, "message": SOME, "coveo_error_code": null, "retry_after_s": null}
+    })
 }
 
-/// A usage error with nothing sent.
+/// A usage error with nothing sent; returns its message.
 fn assert_usage(standin: &StandIn, args: &[&str]) -> String {
     let run = cmd().token(TOKEN).platform(&standin.url()).args(args).run();
-    assert_eq!(run.status, 2, "{args:?}: {run:#?}");
-    let line = run.line();
-    assert_shape(line);
-    assert_eq!(line["organization_id"], Value::Null);
-    assert_eq!(line["error"]["kind"], "usage", "{args:?}: {line}");
-    assert_eq!(line["attempts"], 0);
-    assert!(
-        run.stderr.starts_with("coveo-org-delete: usage: "),
-        "{run:#?}"
-    );
-    assert_eq!(standin.connections(), 0, "{args:?}: nothing sent");
-    line["error"]["message"].as_str().unwrap().to_owned()
+    let message = run.run_failure("usage").to_owned();
+    assert_nothing_sent(standin);
+    message
 }
 
 /// A page object of `items` as the platform answers it.
@@ -150,9 +159,8 @@ fn two_hundred_fifty_organizations_come_in_three_pages_oldest_first() {
     assert_eq!(s.sent(), gets(&[0, 1, 2]));
     // One connection for the whole listing.
     assert_eq!(s.connections(), 1);
-    let first = &run.lines[0];
-    assert_eq!(
-        *first,
+    expect_line(
+        &run.lines[0],
         json!({
             "organization_id": "org249",
             "ok": true,
@@ -164,9 +172,17 @@ fn two_hundred_fifty_organizations_come_in_three_pages_oldest_first() {
             "lifecycle_state": "ACTIVE",
             "owner_email": "ci@example.com",
             "error": null,
-        })
+        }),
     );
-    assert_eq!(run.lines[249]["created"], "2026-11-28T03:15:00Z");
+    expect_line(
+        &run.lines[249],
+        json!({
+            "organization_id": "org000", "ok": true, "result": "listed",
+            "display_name": "ci-run 0", "type": "Test", "created": "2026-11-28T03:15:00Z",
+            "read_only": false, "lifecycle_state": "ACTIVE", "owner_email": "ci@example.com",
+            "error": null
+        }),
+    );
     // Exactly the documented field order.
     assert!(run.stdout.starts_with(
         r#"{"organization_id":"org249","ok":true,"result":"listed","display_name":"ci-run 249","type":"Test","created":"2026-11-27T23:06:00Z","read_only":false,"lifecycle_state":"ACTIVE","owner_email":"ci@example.com","error":null}"#
@@ -564,6 +580,9 @@ fn list_with_anything_about_deleting_is_a_usage_error_and_sends_nothing() {
     ] {
         assert_usage(&s, &args);
     }
+    // --allow-production goes with a deletion.
+    let message = assert_usage(&s, &["--list", "--allow-production"]);
+    assert!(message.contains("--allow-production"), "{message}");
     // A listing option without --list, even with IDs to delete.
     for args in [
         vec!["--yes", "--name-prefix", "ci-", "old1"],
@@ -582,7 +601,7 @@ fn list_with_anything_about_deleting_is_a_usage_error_and_sends_nothing() {
 
 #[test]
 fn a_failing_page_ends_with_a_failure_line_after_the_lines_already_printed() {
-    for (reply, kind, exit, attempts) in [
+    for (reply, kind, exit, attempts, message, code, retry_after) in [
         (
             Reply::new(503)
                 .header("Retry-After", "0")
@@ -591,6 +610,9 @@ fn a_failing_page_ends_with_a_failure_line_after_the_lines_already_printed() {
             "server_error",
             5,
             3,
+            "HTTP 503 Service Unavailable".to_owned(),
+            Value::Null,
+            json!(0),
         ),
         (
             Reply::new(401)
@@ -599,6 +621,9 @@ fn a_failing_page_ends_with_a_failure_line_after_the_lines_already_printed() {
             "unauthorized",
             3,
             1,
+            "Expired token".to_owned(),
+            json!("invalid_token"),
+            Value::Null,
         ),
         (
             Reply::new(403)
@@ -607,12 +632,18 @@ fn a_failing_page_ends_with_a_failure_line_after_the_lines_already_printed() {
             "forbidden",
             3,
             1,
+            "No.".to_owned(),
+            json!("ACCESS_DENIED"),
+            Value::Null,
         ),
         (
             Reply::new(404).header("X-Request-ID", "rid-page-1"),
             "not_found",
             4,
             1,
+            "HTTP 404 Not Found".to_owned(),
+            Value::Null,
+            Value::Null,
         ),
         (
             Reply::new(302)
@@ -621,6 +652,9 @@ fn a_failing_page_ends_with_a_failure_line_after_the_lines_already_printed() {
             "unexpected_status",
             1,
             1,
+            containing("https://elsewhere.example/login"),
+            Value::Null,
+            Value::Null,
         ),
     ] {
         let status = reply.status;
@@ -628,21 +662,13 @@ fn a_failing_page_ends_with_a_failure_line_after_the_lines_already_printed() {
         let run = list(&s, &["--retries", "2"]);
         assert_eq!(run.status, exit, "{status}: {run:#?}");
         assert_eq!(run.lines.len(), 101, "{status}: {run:#?}");
-        assert_eq!(
-            run.lines[..100]
-                .iter()
-                .map(|l| {
-                    assert_listed_shape(l);
-                    l["organization_id"].as_str().unwrap().to_owned()
-                })
-                .collect::<Vec<_>>(),
-            oldest_first(250)[..100]
-        );
-        let last = &run.lines[100];
-        assert_failure_line(last, kind);
-        assert_eq!(last["http_status"], status, "{last}");
-        assert_eq!(last["attempts"], attempts, "{last}");
-        assert_eq!(last["request_id"], "rid-page-1", "{last}");
+        assert_eq!(ids_of_listed(&run.lines[..100]), oldest_first(250)[..100]);
+        let mut want = failure_line(kind, json!(status), attempts);
+        want["request_id"] = json!("rid-page-1");
+        want["error"]["message"] = json!(message);
+        want["error"]["coveo_error_code"] = code;
+        want["error"]["retry_after_s"] = retry_after;
+        expect_line(&run.lines[100], want);
         let mut want = gets(&[0]);
         want.extend(std::iter::repeat_n(format!("GET {}", page(1)), attempts));
         assert_eq!(s.sent(), want, "{status}");
@@ -690,10 +716,8 @@ fn a_page_cut_short_is_retried_like_a_lost_answer() {
     )]);
     let run = list(&s, &["--retries", "0"]);
     assert_eq!(run.status, 5, "{run:#?}");
-    let line = run.line();
-    assert_failure_line(line, "connection");
-    assert_eq!(line["attempts"], 1);
-    assert_eq!(line["http_status"], Value::Null, "no whole answer: {line}");
+    // No whole answer: no status.
+    expect_line(run.line(), failure_line("connection", Value::Null, 1));
 }
 
 #[test]
@@ -708,29 +732,10 @@ fn an_answer_that_is_no_page_is_a_protocol_error_not_retried() {
         let s = StandIn::script(vec![Action::Reply(body)]);
         let run = list(&s, &[]);
         assert_eq!(run.status, 1, "{run:#?}");
-        let line = run.line();
-        assert_failure_line(line, "protocol");
-        assert_eq!(line["http_status"], 200);
-        assert_eq!(line["attempts"], 1);
+        expect_line(run.line(), failure_line("protocol", json!(200), 1));
         assert_eq!(s.sent(), gets(&[0]));
         s.assert_no_violations();
     }
-}
-
-#[test]
-fn an_empty_listing_prints_only_its_end_line() {
-    let end = "{\"organization_id\":null,\"ok\":true,\"result\":\"end_of_list\",\"listed\":0,\"error\":null}\n";
-    let s = StandIn::platform(Platform::new().only_gets());
-    let run = list(&s, &[]);
-    assert_listed_ok(&run, &s);
-    assert_eq!(run.stdout, end);
-    assert_eq!(s.sent(), gets(&[0]));
-
-    // Filters that keep nothing: the same.
-    let s = StandIn::platform(many(10));
-    let run = list(&s, &["--name-prefix", "prod-"]);
-    assert_listed_ok(&run, &s);
-    assert_eq!(run.stdout, end);
 }
 
 #[test]
@@ -749,13 +754,9 @@ fn more_than_1000_pages_is_a_protocol_error() {
         101,
         "each organization once, then the failure"
     );
-    let last = &run.lines[100];
-    assert_failure_line(last, "protocol");
-    assert!(
-        last["error"]["message"].as_str().unwrap().contains("1000"),
-        "{last}"
-    );
-    assert_eq!(last["http_status"], 200);
+    let mut want = failure_line("protocol", json!(200), 1);
+    want["error"]["message"] = json!(containing("1000"));
+    expect_line(&run.lines[100], want);
     let reqs = s.requests();
     assert_eq!(reqs.len(), 1000);
     assert_eq!(reqs[999].path, page(999));
@@ -789,209 +790,6 @@ fn verbose_shows_each_page_request() {
 // ---------------------------------------------------------------------------------------------
 // The nightly clean-up: the listing piped into a deletion
 
-/// A CLI login holding the stand-in's token, for both processes of a pipeline.
-fn login() -> std::path::PathBuf {
-    let dir = temp_dir("nightly-login");
-    std::fs::write(
-        dir.join("config.json"),
-        format!(r#"{{"version":"1.1.0","region":"us","environment":"prod","accessToken":"{TOKEN}","anonymous":false}}"#),
-    )
-    .unwrap();
-    dir
-}
-
-/// The nightly pipeline's two commands against `standin`, with the CLI login.
-fn nightly(standin: &StandIn, list_args: &[&str]) -> (Run, Run) {
-    let dir = login();
-    let lister = cmd()
-        .env("COVEO_CONFIG_DIR", &dir)
-        .platform(&standin.url())
-        .args([
-            "--list",
-            "--type",
-            "Test",
-            "--name-prefix",
-            "ci-",
-            "--older-than",
-            "2d",
-        ])
-        .args(list_args);
-    let deleter = cmd()
-        .env("COVEO_CONFIG_DIR", &dir)
-        .platform(&standin.url())
-        .args(["--yes", "--missing-ok", "--from-file", "-"]);
-    bin::pipeline(lister, deleter)
-}
-
-/// 130 old CI test organizations (two pages) among others that must stay.
-fn nightly_platform() -> Platform {
-    let now = now_ms();
-    let mut p = Platform::new();
-    for i in 0..130 {
-        p = p.listed_org(
-            &format!("cirun{i:03}"),
-            &format!("ci-run {i}"),
-            Some("Test"),
-            Some(now - 3 * DAY_MS - i as i64 * 60_000),
-            Some("ci@example.com"),
-        );
-    }
-    p.listed_org(
-        "cirunning",
-        "ci-run in progress",
-        Some("Test"),
-        Some(now - HOUR_MS),
-        None,
-    )
-    .listed_org(
-        "cidash",
-        "ci-dashboard",
-        Some("Production"),
-        Some(now - 30 * DAY_MS),
-        None,
-    )
-    .listed_org(
-        "manual",
-        "manual test",
-        Some("Test"),
-        Some(now - 30 * DAY_MS),
-        None,
-    )
-    .listed_org("ciundated", "ci-undated", Some("Test"), None, None)
-}
-
-#[test]
-fn the_nightly_pipeline_deletes_exactly_the_old_test_organizations() {
-    let s = StandIn::platform(nightly_platform());
-    let (lister, deleter) = nightly(&s, &[]);
-    assert_eq!(lister.status, 0, "{lister:#?}");
-    assert_eq!(lister.stderr, "");
-    assert_eq!(deleter.status, 0, "{deleter:#?}");
-    assert_eq!(deleter.stderr, "");
-    // Oldest first: the highest number was created first.
-    let expected: Vec<String> = (0..130).rev().map(|i| format!("cirun{i:03}")).collect();
-    let deleted: Vec<String> = deleter
-        .lines
-        .iter()
-        .map(|l| {
-            assert_shape(l);
-            assert_eq!(l["result"], "deleted", "{l}");
-            l["organization_id"].as_str().unwrap().to_owned()
-        })
-        .collect();
-    assert_eq!(deleted, expected);
-    let deletes: Vec<String> = s
-        .sent()
-        .into_iter()
-        .filter(|r| !r.starts_with("GET "))
-        .collect();
-    let want: Vec<String> = expected
-        .iter()
-        .map(|id| format!("DELETE /rest/organizations/{id}"))
-        .collect();
-    assert_eq!(deletes, want);
-    let gets: Vec<String> = s
-        .sent()
-        .into_iter()
-        .filter(|r| r.starts_with("GET "))
-        .collect();
-    assert_eq!(
-        gets,
-        [0, 1].map(|p| format!("GET {}", page(p))),
-        "the listing sent only its two pages"
-    );
-    assert_eq!(
-        s.remaining_orgs(),
-        ["cidash", "cirunning", "ciundated", "manual"]
-    );
-    for r in [&lister, &deleter] {
-        r.assert_hides(TOKEN);
-    }
-    s.assert_no_violations();
-}
-
-#[test]
-fn a_listing_that_fails_part_way_deletes_nothing() {
-    let busy = Reply::new(503).header("Retry-After", "0");
-    let s = StandIn::platform(nightly_platform().list_page_fails(1, usize::MAX, busy));
-    let (lister, deleter) = nightly(&s, &["--retries", "1"]);
-    assert_eq!(lister.status, 5, "{lister:#?}");
-    assert!(
-        lister
-            .stderr
-            .starts_with("coveo-org-delete: server_error (HTTP 503)"),
-        "{}",
-        lister.stderr
-    );
-    // The listing's failure is passed on, its exit status with it, and nothing is sent.
-    assert_eq!(deleter.status, 5, "{deleter:#?}");
-    let line = deleter.line();
-    assert_shape(line);
-    assert_eq!(line["organization_id"], Value::Null, "{line}");
-    assert_eq!(line["attempts"], 0, "{line}");
-    assert_eq!(line["error"]["kind"], "server_error", "{line}");
-    assert_eq!(
-        line["error"]["message"],
-        "the list is the output of a run that failed, so nothing was sent: HTTP 503 Service Unavailable",
-    );
-    assert!(
-        s.sent().iter().all(|r| r.starts_with("GET ")),
-        "no DELETE at all: {:?}",
-        s.sent()
-    );
-    assert_eq!(s.remaining_orgs().len(), 134);
-    s.assert_no_violations();
-}
-
-#[test]
-fn last_nights_lines_fed_back_as_they_are() {
-    // Night 1: acme2's DELETE keeps failing with 503; the others are deleted.
-    let night1 = StandIn::handler(|r: &Request| {
-        if r.path.ends_with("/acme2") {
-            Action::Reply(Reply::new(503).header("Retry-After", "0"))
-        } else {
-            Action::status(204)
-        }
-    });
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&night1.url())
-        .args(["--yes", "--retries", "1", "acme1", "acme2", "acme3"])
-        .run();
-    assert_eq!(run.status, 5, "{run:#?}");
-    let log = temp_file("night1.jsonl", run.stdout.as_bytes());
-
-    // Night 2: the log as it is; acme1 and acme3 are gone, acme2 is still there.
-    let s = StandIn::platform(Platform::new().token(TOKEN, true).org("acme2", "Acme Two"));
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&s.url())
-        .args(["--yes", "--missing-ok", "--from-file"])
-        .arg(&log)
-        .run();
-    assert_eq!(run.status, 0, "{run:#?}");
-    let got: Vec<(String, String)> = run
-        .lines
-        .iter()
-        .map(|l| {
-            assert_shape(l);
-            (
-                l["organization_id"].as_str().unwrap().to_owned(),
-                l["result"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        got,
-        [
-            ("acme1".to_owned(), "already_absent".to_owned()),
-            ("acme2".to_owned(), "deleted".to_owned()),
-            ("acme3".to_owned(), "already_absent".to_owned()),
-        ]
-    );
-    assert!(s.remaining_orgs().is_empty());
-}
-
 /// A page of one organization, padded with spaces (valid JSON) to exactly `len` bytes.
 fn page_of_length(len: usize) -> Vec<u8> {
     let mut body = br#"{"items":[{"id":"big1","displayName":"Big"}],"totalPages":1}"#.to_vec();
@@ -1013,26 +811,197 @@ fn a_page_of_8_mib_is_read_and_one_byte_more_is_protocol() {
     )]);
     let run = list(&over, &["--retries", "0"]);
     assert_eq!(run.status, 1, "{run:#?}");
-    let line = run.line();
-    assert_shape(line);
-    assert_eq!(line["organization_id"], Value::Null);
-    assert_eq!(line["error"]["kind"], "protocol", "{line}");
-    assert!(
-        line["error"]["message"].as_str().unwrap().contains("8 MiB"),
-        "{line}"
-    );
+    let mut want = failure_line("protocol", json!(200), 1);
+    want["error"]["message"] = json!(containing("8 MiB"));
+    expect_line(run.line(), want);
     assert_eq!(over.requests().len(), 1);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Short pages, the end line, what is shown and left out
+
+/// `n` test organizations `ci000`, `ci001`, ... named `ci-run N`, created ten days ago one
+/// minute apart (`ci000` first).
+fn old_tests(n: usize) -> Platform {
+    let first = now_ms() - 10 * DAY_MS;
+    (0..n).fold(Platform::new(), |p, i| {
+        p.listed_org(
+            &format!("ci{i:03}"),
+            &format!("ci-run {i}"),
+            Some("Test"),
+            Some(first + i as i64 * 60_000),
+            Some("ci@example.com"),
+        )
+    })
+}
+
+/// The IDs of [`old_tests`], oldest first.
+fn old_test_ids(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("ci{i:03}")).collect()
+}
+
 #[test]
-fn allow_production_goes_with_a_deletion_not_with_list() {
-    let standin = StandIn::script(vec![]);
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
-        .args(["--list", "--allow-production"])
-        .run();
-    let message = run.run_failure("usage");
-    assert!(message.contains("--allow-production"), "{message}");
-    assert_nothing_sent(&standin);
+fn short_pages_are_all_read_when_total_pages_says_there_are_more() {
+    let s = StandIn::platform(old_tests(120).list_page_size(50).only_gets());
+    let run = list(&s, &[]);
+    let listed = assert_complete(&run);
+    assert_eq!(ids_of_listed(listed), old_test_ids(120));
+    assert_eq!(s.sent(), gets(&[0, 1, 2]), "three pages of 50, 50 and 20");
+    s.assert_no_violations();
+
+    // Without totalPages, a page with fewer than 100 items is the last.
+    let s = StandIn::platform(
+        old_tests(120)
+            .list_page_size(50)
+            .list_without_total_pages()
+            .only_gets(),
+    );
+    let run = list(&s, &[]);
+    let listed = assert_complete(&run);
+    assert_eq!(ids_of_listed(listed), old_test_ids(120)[..50]);
+    assert_eq!(s.sent(), gets(&[0]));
+}
+
+#[test]
+fn the_end_line_counts_the_lines_printed_and_no_type_is_sent() {
+    // 250 organizations over three pages, each page after the first repeating the last of
+    // the one before; the filters keep some: the count is of the lines printed.
+    let p = old_tests(250)
+        .list_item(json!({"id": "other1", "type": "Trial", "createdDate": now_ms() - 20 * DAY_MS}))
+        .list_repeating_across_pages()
+        .only_gets();
+    let s = StandIn::platform(p);
+    let run = list(&s, &["--type", "Test", "--name-prefix", "ci-run 1"]);
+    let listed = assert_complete(&run);
+    // ci-run 1, ci-run 10 to 19, ci-run 100 to 199.
+    let want: Vec<String> = (0..250)
+        .filter(|i| format!("ci-run {i}").starts_with("ci-run 1"))
+        .map(|i| format!("ci{i:03}"))
+        .collect();
+    assert_eq!(want.len(), 111);
+    assert_eq!(ids_of_listed(listed), want);
+    // Every request carries additionalFields=status, and none a type.
+    assert_eq!(s.sent(), gets(&[0, 1, 2]));
+    for r in s.requests() {
+        let query = r.path.split_once('?').unwrap().1;
+        assert_eq!(
+            query_values(query, "additionalFields"),
+            ["status"],
+            "{}",
+            r.path
+        );
+        assert!(query_values(query, "type").is_empty(), "{}", r.path);
+    }
+    assert!(s.type_params_received().is_empty());
+    s.assert_no_violations();
+}
+
+/// Organizations of each life-cycle state, and an item whose ID holds the token.
+fn lifecycles() -> Platform {
+    let old = now_ms() - 10 * DAY_MS;
+    Platform::new()
+        .listed_org("active1", "ci-active", Some("Test"), Some(old), None)
+        .read_only_org("paused1", "ci-paused")
+        .deleting_org("going1", "ci-going")
+        .list_item(json!({"id": format!("x{TOKEN}x"), "displayName": "ci-holds the token", "createdDate": old + 1}))
+        .list_item(json!({"id": "bare1", "createdDate": old + 2}))
+        .only_gets()
+}
+
+#[test]
+fn listed_lines_carry_the_lifecycle_state_and_deleting_ones_are_left_out() {
+    let s = StandIn::platform(lifecycles());
+    let run = list(&s, &[]);
+    let listed = assert_complete(&run);
+    assert_eq!(listed.len(), 3, "{run:#?}");
+    expect_line(
+        &listed[0],
+        json!({
+            "organization_id": "active1", "ok": true, "result": "listed",
+            "display_name": "ci-active", "type": "Test", "created": SOME, "read_only": false,
+            "lifecycle_state": "ACTIVE", "owner_email": null, "error": null
+        }),
+    );
+    // An item without its status model.
+    expect_line(
+        &listed[1],
+        json!({
+            "organization_id": "bare1", "ok": true, "result": "listed", "display_name": null,
+            "type": null, "created": SOME, "read_only": null, "lifecycle_state": null,
+            "owner_email": null, "error": null
+        }),
+    );
+    expect_line(
+        &listed[2],
+        json!({
+            "organization_id": "paused1", "ok": true, "result": "listed",
+            "display_name": "ci-paused", "type": null, "created": null, "read_only": true,
+            "lifecycle_state": "PAUSED", "owner_email": null, "error": null
+        }),
+    );
+    // Field order with the new field.
+    let first = run.stdout.lines().next().unwrap();
+    assert!(
+        first.contains(
+            r#""read_only":false,"lifecycle_state":"ACTIVE","owner_email":null,"error":null}"#
+        ),
+        "{first}"
+    );
+    assert_eq!(s.sent(), gets(&[0]));
+
+    // --verbose says what was left out, on stderr; never the token.
+    let s = StandIn::platform(lifecycles());
+    let run = list(&s, &["--verbose"]);
+    assert_eq!(run.status, 0, "{run:#?}");
+    assert_eq!(run.lines.len(), 4, "{run:#?}");
+    run.assert_hides(TOKEN);
+    let notes: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| !l.contains("requests go to") && !l.contains(" -> "))
+        .collect();
+    assert_eq!(notes.len(), 2, "{}", run.stderr);
+    assert!(notes.iter().any(|l| l.contains("going1")), "{notes:?}");
+    assert!(notes.iter().any(|l| l.contains("[token]")), "{notes:?}");
+    for l in run.stderr.lines() {
+        assert!(l.starts_with("coveo-org-delete: "), "{l}");
+    }
+}
+
+#[test]
+fn type_is_matched_here_in_any_letter_case_and_older_than_takes_any_case_units() {
+    let now = now_ms();
+    let p = Platform::new()
+        .listed_org("t1", "ci-1", Some("Test"), Some(now - 10 * DAY_MS), None)
+        .listed_org("t2", "ci-2", Some("TEST"), Some(now - 9 * DAY_MS), None)
+        .listed_org("t3", "ci-3", Some("test"), Some(now - 3 * DAY_MS), None)
+        .listed_org(
+            "p1",
+            "ci-4",
+            Some("Production"),
+            Some(now - 8 * DAY_MS),
+            None,
+        )
+        .listed_org("n1", "ci-5", None, Some(now - 8 * DAY_MS), None)
+        .list_item(json!({"id": "t4", "type": "Test"}))
+        .only_gets();
+    let kept = |args: &[&str]| {
+        let s = StandIn::platform(p.clone());
+        let run = list(&s, args);
+        let ids = ids_of_listed(assert_complete(&run));
+        assert_eq!(s.sent(), gets(&[0]), "{args:?}");
+        assert!(s.type_params_received().is_empty(), "{args:?}");
+        ids
+    };
+    for t in ["test", "Test", "TEST", "tEsT"] {
+        assert_eq!(kept(&["--type", t]), ["t1", "t2", "t3", "t4"], "{t}");
+    }
+    assert_eq!(kept(&["--type", "production"]), ["p1"]);
+    for age in ["7D", "7d", "168H", "1W"] {
+        assert_eq!(
+            kept(&["--type", "test", "--older-than", age]),
+            ["t1", "t2"],
+            "{age}: undated t4 and 3-day-old t3 left out"
+        );
+    }
 }

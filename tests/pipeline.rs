@@ -1,67 +1,41 @@
-//! Issue 14, complete or nothing: the nightly clean-up as cron runs it, a real
+//! The nightly clean-up as cron runs it: a listing fed into a deletion, as a real
 //! `bash -c 'set -o pipefail; coveo-org-delete --list ... | filter | coveo-org-delete --yes
-//! --from-file -'` against the stand-in platform over a real socket. A deletion fed with a
-//! listing that did not read every page (killed, failed, interrupted, or cut by a filter)
-//! deletes nothing; a listing wider than meant stops at its Production organizations; every
-//! line is one whole write, so parallel runs into one pipe never tear lines.
+//! --from-file -'` (and as two processes of the binary joined by an OS pipe) against the
+//! stand-in platform over a real socket. It deletes exactly what was listed; a deletion fed
+//! with a listing that did not read every page (killed, failed, interrupted, or cut by a
+//! filter) deletes nothing and says why; a listing wider than meant stops at its Production
+//! organizations; last night's lines can be fed back as they are.
 //!
-//! Each test asserts what a script sees (every line's fields, each process's exit status and
-//! the pipeline's, stderr) and what the stand-in received (every request's method and path,
-//! how many connections: the deletion's absence shows as no connection of its own). Signals
-//! and kills land once the stand-in has seen the request they must follow; every wait has a
+//! Each test asserts what a script sees (every line, each process's exit status and the
+//! pipeline's, stderr) and what the stand-in received (every request's method and path, how
+//! many connections: the deletion's absence shows as no connection of its own). Signals and
+//! kills land once the stand-in has seen the request they must follow; every wait has a
 //! deadline.
 
 use crate::support::bin::{
-    self, assert_listed_shape, assert_shape, bin_word, cmd, noted_pid, noting_pid, required_tool,
-    sh_quote, shell, Run, ShellRun,
+    self, bin_word, cmd, noted_pid, noting_pid, required_tool, sh_quote, shell, Run, ShellRun,
 };
-use crate::support::hostile_platform;
-use crate::support::line::{assert_evenly_shortened, assert_lines_fit, assert_whole_or_shortened};
-use crate::support::standin::{query_values, Listed, Platform, Reply, StandIn};
-use crate::support::temp_file;
+use crate::support::line::{
+    assert_evenly_shortened, assert_lines_fit, assert_whole_or_shortened, expect_line, parse_lines,
+    ANY, SOME,
+};
+use crate::support::standin::{Action, Listed, Platform, Reply, Request, StandIn};
+use crate::support::{
+    end_line, gets, hostile_platform, kill, now_ms, page, temp_dir, temp_file, LIMIT, TOKEN,
+};
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// The stand-in platform's user token that may delete organizations.
-const TOKEN: &str = "demo-token";
-/// Upper bound of any wait; reached only when the binary misbehaves.
-const LIMIT: Duration = Duration::from_secs(20);
-const DAY_MS: i64 = 24 * 3_600_000;
+const HOUR_MS: i64 = 3_600_000;
+const DAY_MS: i64 = 24 * HOUR_MS;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
-}
-
-/// The request target of page `p` of a listing, exactly as the tool sends it: no `type`,
-/// whatever `--type` says.
-fn page(p: u64) -> String {
-    format!(
-        "/rest/organizations?page={p}&perPage=100&sortBy=createdDate&order=ASC&additionalFields=status"
-    )
-}
-
-fn gets(pages: &[u64]) -> Vec<String> {
-    pages.iter().map(|p| format!("GET {}", page(*p))).collect()
-}
 
 fn deletes_of(ids: &[String]) -> Vec<String> {
     ids.iter()
         .map(|id| format!("DELETE /rest/organizations/{id}"))
         .collect()
-}
-
-/// The end line of a listing that printed `n` organizations, byte for byte.
-fn end_line(n: usize) -> String {
-    format!(
-        r#"{{"organization_id":null,"ok":true,"result":"end_of_list","listed":{n},"error":null}}"#
-    )
 }
 
 /// `n` test organizations `ci000`, `ci001`, ... named `ci-run N`, created ten days ago one
@@ -84,13 +58,41 @@ fn old_test_ids(n: usize) -> Vec<String> {
     (0..n).map(|i| format!("ci{i:03}")).collect()
 }
 
-/// The organization IDs of listed lines (each checked for its shape).
-fn listed_ids(lines: &[Value]) -> Vec<String> {
+/// The listed line of `ci{i:03}` of [`old_tests`].
+fn old_test_line(i: usize) -> Value {
+    json!({
+        "organization_id": format!("ci{i:03}"), "ok": true, "result": "listed",
+        "display_name": format!("ci-run {i}"), "type": "Test", "created": SOME,
+        "read_only": false, "lifecycle_state": "ACTIVE", "owner_email": "ci@example.com",
+        "error": null
+    })
+}
+
+/// Listed lines: those of the first `n` organizations of [`old_tests`].
+fn expect_old_tests(lines: &[Value], n: usize) {
+    assert_eq!(lines.len(), n, "{lines:#?}");
+    for (i, line) in lines.iter().enumerate() {
+        expect_line(line, old_test_line(i));
+    }
+}
+
+/// The line of `id` deleted by its one DELETE, answered 204.
+fn deleted(id: &str) -> Value {
+    json!({
+        "organization_id": id, "ok": true, "result": "deleted", "dry_run": false,
+        "http_status": 204, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
+        "display_name": null, "error": null
+    })
+}
+
+/// The IDs of a deletion's lines, each of an organization deleted by its one DELETE.
+fn deleted_ids(lines: &[Value]) -> Vec<String> {
     lines
         .iter()
         .map(|l| {
-            assert_listed_shape(l);
-            l["organization_id"].as_str().unwrap().to_owned()
+            let id = l["organization_id"].as_str().unwrap_or_default().to_owned();
+            expect_line(l, deleted(&id));
+            id
         })
         .collect()
 }
@@ -105,61 +107,37 @@ fn list(standin: &StandIn, args: &[&str]) -> Run {
         .run()
 }
 
-/// A listing that went well: exit 0, nothing on stderr, the token nowhere; its listed lines
-/// then its end line, which counts them. Returns the listed lines.
-fn assert_complete(run: &Run) -> &[Value] {
-    assert_eq!(run.status, 0, "{run:#?}");
-    assert_eq!(run.stderr, "", "{run:#?}");
-    run.assert_hides(TOKEN);
-    let (last, listed) = run.lines.split_last().expect("at least the end line");
-    assert_eq!(
-        run.stdout.lines().last(),
-        Some(end_line(listed.len()).as_str()),
-        "{last}"
-    );
-    listed
-}
-
 /// The one line of a deletion fed with the lines of a listing that failed as a whole: no
 /// organization, the listing's own kind, the listing's message after the deletion's words,
 /// nothing sent.
-fn assert_upstream_failure(line: &Value, kind: &str, listing_message: &str) {
-    assert_shape(line);
-    assert_eq!(line["organization_id"], Value::Null, "{line}");
-    assert_eq!(line["ok"], false, "{line}");
-    assert_eq!(line["result"], "error", "{line}");
-    assert_eq!(line["dry_run"], false, "{line}");
-    assert_eq!(line["attempts"], 0, "nothing sent: {line}");
-    assert_eq!(
-        line["http_status"],
-        Value::Null,
-        "no answer received: {line}"
-    );
-    assert_eq!(line["request_id"], Value::Null, "{line}");
-    assert_eq!(line["display_name"], Value::Null, "{line}");
-    assert_eq!(line["error"]["kind"], kind, "{line}");
-    assert_eq!(
-        line["error"]["message"],
-        format!(
-            "the list is the output of a run that failed, so nothing was sent: {listing_message}"
-        ),
-        "{line}"
-    );
-    assert_eq!(line["error"]["coveo_error_code"], Value::Null, "{line}");
-    assert_eq!(line["error"]["retry_after_s"], Value::Null, "{line}");
+fn upstream_failure(kind: &str, listing_message: &str) -> Value {
+    json!({
+        "organization_id": null, "ok": false, "result": "error", "dry_run": false,
+        "http_status": null, "attempts": 0, "elapsed_ms": ANY, "request_id": null,
+        "display_name": null,
+        "error": {"kind": kind,
+                  "message": format!("the list is the output of a run that failed, so nothing was sent: {listing_message}"),
+                  "coveo_error_code": null, "retry_after_s": null}
+    })
 }
 
 /// The one line of a deletion fed with an unfinished listing.
 fn assert_incomplete(piped: &Piped) {
     assert_eq!(piped.delete_status, 2, "{piped:#?}");
-    let line = piped.line();
-    assert_shape(line);
-    assert_eq!(line["organization_id"], Value::Null, "{line}");
-    assert_eq!(line["ok"], false, "{line}");
-    assert_eq!(line["attempts"], 0, "{line}");
-    assert_eq!(line["http_status"], Value::Null, "{line}");
-    assert_eq!(line["error"]["kind"], "incomplete_list", "{line}");
-    let message = line["error"]["message"].as_str().unwrap();
+    let message = piped.line()["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    expect_line(
+        piped.line(),
+        json!({
+            "organization_id": null, "ok": false, "result": "error", "dry_run": false,
+            "http_status": null, "attempts": 0, "elapsed_ms": ANY, "request_id": null,
+            "display_name": null,
+            "error": {"kind": "incomplete_list", "message": SOME, "coveo_error_code": null,
+                      "retry_after_s": null}
+        }),
+    );
     for word in ["end_of_list", "filter"] {
         assert!(message.contains(word), "{word} missing: {message}");
     }
@@ -170,13 +148,25 @@ fn assert_incomplete(piped: &Piped) {
     );
 }
 
-/// The failure line that ends a listing, and its message.
-fn listing_failure(lines: &[Value], kind: &str) -> String {
+/// The failure line that ends a listing: `kind`, the page's status, the retries of the page;
+/// returns its message.
+fn listing_failure(lines: &[Value], kind: &str, http_status: Value, attempts: u64) -> String {
     let last = lines.last().expect("a failure line");
-    assert_shape(last);
-    assert_eq!(last["organization_id"], Value::Null, "{last}");
-    assert_eq!(last["ok"], false, "{last}");
-    assert_eq!(last["error"]["kind"], kind, "{last}");
+    let request_id = if http_status.is_null() {
+        Value::Null
+    } else {
+        json!(SOME)
+    };
+    expect_line(
+        last,
+        json!({
+            "organization_id": null, "ok": false, "result": "error", "dry_run": false,
+            "http_status": http_status, "attempts": attempts, "elapsed_ms": ANY,
+            "request_id": request_id, "display_name": null,
+            "error": {"kind": kind, "message": SOME, "coveo_error_code": ANY,
+                      "retry_after_s": ANY}
+        }),
+    );
     last["error"]["message"].as_str().unwrap().to_owned()
 }
 
@@ -231,10 +221,7 @@ impl Piped {
 
     /// The listing's lines.
     fn listed_lines(&self) -> Vec<Value> {
-        self.listed
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
-            .collect()
+        parse_lines(&self.listed)
     }
 }
 
@@ -346,14 +333,6 @@ impl Started {
     }
 }
 
-/// Sends `signal` to `pid`, a process of a pipeline the test started and that has not ended
-/// (the stand-in holds its request).
-fn kill(pid: u32, signal: libc::c_int) {
-    // SAFETY: kill(2) has no memory-safety requirements.
-    let rc = unsafe { libc::kill(pid as libc::pid_t, signal) };
-    assert_eq!(rc, 0, "kill: {}", std::io::Error::last_os_error());
-}
-
 // ---------------------------------------------------------------------------------------------
 // A listing that did not read every page deletes nothing
 
@@ -369,11 +348,7 @@ fn a_listing_killed_between_two_pages_deletes_nothing() {
     assert_eq!(piped.list_status, 128 + libc::SIGKILL, "{piped:#?}");
     assert_eq!(piped.list_stderr, "");
     // What the listing got out before it died: page 0, and no end line.
-    assert_eq!(
-        listed_ids(&piped.listed_lines()),
-        old_test_ids(150)[..100],
-        "{piped:#?}"
-    );
+    expect_old_tests(&piped.listed_lines(), 100);
     assert_incomplete(&piped);
     assert_eq!(piped.shell.status, 2, "the pipeline's status: {piped:#?}");
     // Only the listing's two GETs, on its one connection: the deletion sent nothing at all.
@@ -399,22 +374,12 @@ fn grep_v_of_one_listed_line_deletes_the_others_and_not_that_one() {
     assert_eq!(piped.list_stderr, "");
     assert_eq!(piped.delete_stderr, "");
     let listed = piped.listed_lines();
-    assert_eq!(listed_ids(&listed[..5]), old_test_ids(5));
+    expect_old_tests(&listed[..5], 5);
     assert_eq!(piped.listed.lines().last(), Some(end_line(5).as_str()));
     let kept: Vec<String> = ["ci000", "ci001", "ci003", "ci004"]
         .map(String::from)
         .to_vec();
-    let deleted: Vec<&str> = piped
-        .lines()
-        .iter()
-        .map(|l| {
-            assert_shape(l);
-            assert_eq!(l["result"], "deleted", "{l}");
-            assert_eq!(l["http_status"], 204, "{l}");
-            l["organization_id"].as_str().unwrap()
-        })
-        .collect();
-    assert_eq!(deleted, kept);
+    assert_eq!(deleted_ids(piped.lines()), kept);
     let mut want = gets(&[0]);
     want.extend(deletes_of(&kept));
     assert_eq!(s.sent(), want);
@@ -458,10 +423,10 @@ fn an_expired_token_listing_makes_the_pipeline_exit_3_and_sends_nothing() {
     assert_eq!(piped.list_status, 3, "{piped:#?}");
     let listed = piped.listed_lines();
     assert_eq!(listed.len(), 1, "{piped:#?}");
-    let message = listing_failure(&listed, "unauthorized");
+    let message = listing_failure(&listed, "unauthorized", json!(401), 1);
     assert_eq!(piped.delete_status, 3, "{piped:#?}");
     assert_eq!(piped.shell.status, 3, "pipefail: {piped:#?}");
-    assert_upstream_failure(piped.line(), "unauthorized", &message);
+    expect_line(piped.line(), upstream_failure("unauthorized", &message));
     assert_eq!(piped.delete_stderr.lines().count(), 1, "{piped:#?}");
     assert!(
         piped.delete_stderr.starts_with(&format!(
@@ -488,35 +453,53 @@ fn an_expired_token_listing_makes_the_pipeline_exit_3_and_sends_nothing() {
 
 #[test]
 fn an_outage_part_way_makes_the_pipeline_exit_5_and_sends_nothing() {
-    let busy = Reply::new(503)
-        .header("Retry-After", "0")
-        .json(r#"{"message":"The platform is busy."}"#);
-    let s = StandIn::platform(
-        old_tests(150)
-            .list_page_fails(1, usize::MAX, busy)
-            .only_gets(),
-    );
-    let piped = Nightly::new(&s, &["--type", "Test", "--retries", "2"]).run();
+    for (busy, said) in [
+        (
+            Reply::new(503)
+                .header("Retry-After", "0")
+                .json(r#"{"message":"The platform is busy."}"#),
+            "The platform is busy.",
+        ),
+        (
+            Reply::new(503).header("Retry-After", "0"),
+            "HTTP 503 Service Unavailable",
+        ),
+    ] {
+        let s = StandIn::platform(
+            old_tests(150)
+                .list_page_fails(1, usize::MAX, busy)
+                .only_gets(),
+        );
+        let piped = Nightly::new(&s, &["--type", "Test", "--retries", "2"]).run();
 
-    assert_eq!(piped.list_status, 5, "{piped:#?}");
-    let listed = piped.listed_lines();
-    assert_eq!(listed.len(), 101, "page 0, then the failure");
-    assert_eq!(listed_ids(&listed[..100]), old_test_ids(150)[..100]);
-    let message = listing_failure(&listed, "server_error");
-    // The failure line decides, although listed lines come before it.
-    assert_eq!(piped.delete_status, 5, "{piped:#?}");
-    assert_eq!(piped.shell.status, 5, "pipefail: {piped:#?}");
-    assert_upstream_failure(piped.line(), "server_error", &message);
-    assert!(
-        piped.delete_stderr.starts_with(&format!(
-            "coveo-org-delete: server_error: the list is the output of a run that failed, so nothing was sent: {message}"
-        )),
-        "{piped:#?}"
-    );
-    assert_eq!(piped.delete_stderr.lines().count(), 1, "{piped:#?}");
-    assert_eq!(s.sent(), gets(&[0, 1, 1, 1]));
-    assert_eq!(s.connections(), 1);
-    s.assert_no_violations();
+        assert_eq!(piped.list_status, 5, "{piped:#?}");
+        assert!(
+            piped
+                .list_stderr
+                .starts_with("coveo-org-delete: server_error (HTTP 503)"),
+            "{piped:#?}"
+        );
+        let listed = piped.listed_lines();
+        assert_eq!(listed.len(), 101, "page 0, then the failure");
+        expect_old_tests(&listed[..100], 100);
+        let message = listing_failure(&listed, "server_error", json!(503), 3);
+        assert_eq!(message, said);
+        // The failure line decides, although listed lines come before it.
+        assert_eq!(piped.delete_status, 5, "{piped:#?}");
+        assert_eq!(piped.shell.status, 5, "pipefail: {piped:#?}");
+        expect_line(piped.line(), upstream_failure("server_error", &message));
+        assert!(
+            piped.delete_stderr.starts_with(&format!(
+                "coveo-org-delete: server_error: the list is the output of a run that failed, so nothing was sent: {message}"
+            )),
+            "{piped:#?}"
+        );
+        assert_eq!(piped.delete_stderr.lines().count(), 1, "{piped:#?}");
+        assert_eq!(s.sent(), gets(&[0, 1, 1, 1]));
+        assert_eq!(s.connections(), 1);
+        assert_eq!(s.remaining_orgs().len(), 150);
+        s.assert_no_violations();
+    }
 }
 
 #[test]
@@ -533,12 +516,12 @@ fn an_interrupted_listing_makes_the_pipeline_exit_130_whatever_the_signal() {
         assert_eq!(piped.list_status, 128 + signal, "{name}: {piped:#?}");
         let listed = piped.listed_lines();
         assert_eq!(listed.len(), 201, "{name}: two pages, then the failure");
-        assert_eq!(listed_ids(&listed[..200]), old_test_ids(250)[..200]);
-        let message = listing_failure(&listed, "interrupted");
+        expect_old_tests(&listed[..200], 200);
+        let message = listing_failure(&listed, "interrupted", json!(200), 1);
         assert!(message.contains(name), "{message}");
         assert_eq!(piped.delete_status, 130, "{name}: {piped:#?}");
         assert_eq!(piped.shell.status, 130, "{name}: pipefail: {piped:#?}");
-        assert_upstream_failure(piped.line(), "interrupted", &message);
+        expect_line(piped.line(), upstream_failure("interrupted", &message));
         assert_eq!(piped.delete_stderr.lines().count(), 1, "{piped:#?}");
         assert!(
             piped
@@ -556,38 +539,29 @@ fn an_interrupted_listing_makes_the_pipeline_exit_130_whatever_the_signal() {
 // Pages and the end line
 
 #[test]
-fn short_pages_are_all_read_when_total_pages_says_there_are_more() {
-    let s = StandIn::platform(old_tests(120).list_page_size(50).only_gets());
-    let run = list(&s, &[]);
-    let listed = assert_complete(&run);
-    assert_eq!(listed_ids(listed), old_test_ids(120));
-    assert_eq!(s.sent(), gets(&[0, 1, 2]), "three pages of 50, 50 and 20");
-    s.assert_no_violations();
-
-    // Without totalPages, a page with fewer than 100 items is the last.
-    let s = StandIn::platform(
-        old_tests(120)
-            .list_page_size(50)
-            .list_without_total_pages()
-            .only_gets(),
-    );
-    let run = list(&s, &[]);
-    let listed = assert_complete(&run);
-    assert_eq!(listed_ids(listed), old_test_ids(120)[..50]);
-    assert_eq!(s.sent(), gets(&[0]));
-}
-
-#[test]
 fn an_empty_listing_prints_only_the_end_line_and_feeds_a_deletion_nothing() {
     let s = StandIn::platform(Platform::new().only_gets());
     let run = list(&s, &[]);
     assert_eq!(run.status, 0, "{run:#?}");
-    assert_eq!(
-        run.stdout,
-        "{\"organization_id\":null,\"ok\":true,\"result\":\"end_of_list\",\"listed\":0,\"error\":null}\n"
-    );
+    assert_eq!(run.stdout, format!("{}\n", end_line(0)));
     assert_eq!(run.stderr, "");
+    run.assert_hides(TOKEN);
     assert_eq!(s.sent(), gets(&[0]));
+    let get = &s.requests()[0];
+    assert_eq!(
+        get.header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    assert!(get.body.is_empty());
+    s.assert_no_violations();
+
+    // Filters that keep nothing: the same.
+    let s = StandIn::platform(old_tests(10).only_gets());
+    let run = list(&s, &["--name-prefix", "prod-"]);
+    assert_eq!(run.status, 0, "{run:#?}");
+    assert_eq!(run.stdout, format!("{}\n", end_line(0)));
+    assert_eq!(run.stderr, "");
+    s.assert_no_violations();
 
     // Filters that keep nothing, piped into a deletion: nothing to do, no output, exit 0.
     let s = StandIn::platform(old_tests(3).only_gets());
@@ -601,94 +575,8 @@ fn an_empty_listing_prints_only_the_end_line_and_feeds_a_deletion_nothing() {
     s.assert_no_violations();
 }
 
-#[test]
-fn the_end_line_counts_the_lines_printed_and_no_type_is_sent() {
-    // 250 organizations over three pages, each page after the first repeating the last of
-    // the one before; the filters keep some: the count is of the lines printed.
-    let p = old_tests(250)
-        .list_item(json!({"id": "other1", "type": "Trial", "createdDate": now_ms() - 20 * DAY_MS}))
-        .list_repeating_across_pages()
-        .only_gets();
-    let s = StandIn::platform(p);
-    let run = list(&s, &["--type", "Test", "--name-prefix", "ci-run 1"]);
-    let listed = assert_complete(&run);
-    // ci-run 1, ci-run 10 to 19, ci-run 100 to 199.
-    let want: Vec<String> = (0..250)
-        .filter(|i| format!("ci-run {i}").starts_with("ci-run 1"))
-        .map(|i| format!("ci{i:03}"))
-        .collect();
-    assert_eq!(want.len(), 111);
-    assert_eq!(listed_ids(listed), want);
-    // Every request carries additionalFields=status, and none a type.
-    assert_eq!(s.sent(), gets(&[0, 1, 2]));
-    for r in s.requests() {
-        let query = r.path.split_once('?').unwrap().1;
-        assert_eq!(
-            query_values(query, "additionalFields"),
-            ["status"],
-            "{}",
-            r.path
-        );
-        assert!(query_values(query, "type").is_empty(), "{}", r.path);
-    }
-    assert!(s.type_params_received().is_empty());
-    s.assert_no_violations();
-}
-
 // ---------------------------------------------------------------------------------------------
 // What the listing shows and leaves out
-
-/// Organizations of each life-cycle state, and an item whose ID holds the token.
-fn lifecycles() -> Platform {
-    let old = now_ms() - 10 * DAY_MS;
-    Platform::new()
-        .listed_org("active1", "ci-active", Some("Test"), Some(old), None)
-        .read_only_org("paused1", "ci-paused")
-        .deleting_org("going1", "ci-going")
-        .list_item(json!({"id": format!("x{TOKEN}x"), "displayName": "ci-holds the token", "createdDate": old + 1}))
-        .list_item(json!({"id": "bare1", "createdDate": old + 2}))
-        .only_gets()
-}
-
-#[test]
-fn listed_lines_carry_the_lifecycle_state_and_deleting_ones_are_left_out() {
-    let s = StandIn::platform(lifecycles());
-    let run = list(&s, &[]);
-    let listed = assert_complete(&run);
-    assert_eq!(listed_ids(listed), ["active1", "bare1", "paused1"]);
-    let state = |i: usize| listed[i]["lifecycle_state"].clone();
-    assert_eq!(state(0), "ACTIVE");
-    assert_eq!(state(1), Value::Null, "an item without its status model");
-    assert_eq!(state(2), "PAUSED");
-    assert_eq!(listed[2]["read_only"], true);
-    // Field order with the new field.
-    let first = run.stdout.lines().next().unwrap();
-    assert!(
-        first.contains(
-            r#""read_only":false,"lifecycle_state":"ACTIVE","owner_email":null,"error":null}"#
-        ),
-        "{first}"
-    );
-    assert_eq!(s.sent(), gets(&[0]));
-
-    // --verbose says what was left out, on stderr; never the token.
-    let s = StandIn::platform(lifecycles());
-    let run = list(&s, &["--verbose"]);
-    assert_eq!(run.status, 0, "{run:#?}");
-    assert_eq!(run.lines.len(), 4, "{run:#?}");
-    run.assert_hides(TOKEN);
-    let notes: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|l| !l.contains("requests go to") && !l.contains(" -> "))
-        .collect();
-    assert_eq!(notes.len(), 2, "{}", run.stderr);
-    assert!(notes.iter().any(|l| l.contains("going1")), "{notes:?}");
-    assert!(notes.iter().any(|l| l.contains("[token]")), "{notes:?}");
-    for l in run.stderr.lines() {
-        assert!(l.starts_with("coveo-org-delete: "), "{l}");
-    }
-}
 
 #[test]
 fn an_organization_being_deleted_is_not_fed_to_the_deletion() {
@@ -719,60 +607,13 @@ fn an_organization_being_deleted_is_not_fed_to_the_deletion() {
     assert_eq!(piped.list_stderr, "");
     assert_eq!(piped.delete_stderr, "");
     assert_eq!(piped.listed.lines().last(), Some(end_line(2).as_str()));
-    let deleted: Vec<&str> = piped
-        .lines()
-        .iter()
-        .map(|l| {
-            assert_shape(l);
-            assert_eq!(l["result"], "deleted", "{l}");
-            l["organization_id"].as_str().unwrap()
-        })
-        .collect();
-    assert_eq!(deleted, ["ci000", "ci001"], "{piped:#?}");
+    assert_eq!(deleted_ids(piped.lines()), ["ci000", "ci001"], "{piped:#?}");
     assert_eq!(
         s.sent(),
         [gets(&[0]), deletes_of(&old_test_ids(2))].concat()
     );
     assert_eq!(s.remaining_orgs(), ["going1"]);
     s.assert_no_violations();
-}
-
-#[test]
-fn type_is_matched_here_in_any_letter_case_and_older_than_takes_any_case_units() {
-    let now = now_ms();
-    let p = Platform::new()
-        .listed_org("t1", "ci-1", Some("Test"), Some(now - 10 * DAY_MS), None)
-        .listed_org("t2", "ci-2", Some("TEST"), Some(now - 9 * DAY_MS), None)
-        .listed_org("t3", "ci-3", Some("test"), Some(now - 3 * DAY_MS), None)
-        .listed_org(
-            "p1",
-            "ci-4",
-            Some("Production"),
-            Some(now - 8 * DAY_MS),
-            None,
-        )
-        .listed_org("n1", "ci-5", None, Some(now - 8 * DAY_MS), None)
-        .list_item(json!({"id": "t4", "type": "Test"}))
-        .only_gets();
-    let kept = |args: &[&str]| {
-        let s = StandIn::platform(p.clone());
-        let run = list(&s, args);
-        let ids = listed_ids(assert_complete(&run));
-        assert_eq!(s.sent(), gets(&[0]), "{args:?}");
-        assert!(s.type_params_received().is_empty(), "{args:?}");
-        ids
-    };
-    for t in ["test", "Test", "TEST", "tEsT"] {
-        assert_eq!(kept(&["--type", t]), ["t1", "t2", "t3", "t4"], "{t}");
-    }
-    assert_eq!(kept(&["--type", "production"]), ["p1"]);
-    for age in ["7D", "7d", "168H", "1W"] {
-        assert_eq!(
-            kept(&["--type", "test", "--older-than", age]),
-            ["t1", "t2"],
-            "{age}: undated t4 and 3-day-old t3 left out"
-        );
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -817,15 +658,16 @@ fn a_too_wide_listing_stops_at_its_production_organizations() {
         .zip(&err)
         .zip([("cidash", "ci-dashboard"), ("cibill", "ci-billing")])
     {
-        assert_shape(line);
-        assert_eq!(line["organization_id"], id, "{line}");
-        assert_eq!(line["ok"], false, "{line}");
-        assert_eq!(line["dry_run"], false, "{line}");
-        assert_eq!(line["attempts"], 0, "{line}");
-        assert_eq!(line["http_status"], Value::Null, "{line}");
-        assert_eq!(line["request_id"], Value::Null, "{line}");
-        assert_eq!(line["display_name"], name, "{line}");
-        assert_eq!(line["error"]["kind"], "protected", "{line}");
+        expect_line(
+            line,
+            json!({
+                "organization_id": id, "ok": false, "result": "error", "dry_run": false,
+                "http_status": null, "attempts": 0, "elapsed_ms": ANY, "request_id": null,
+                "display_name": name,
+                "error": {"kind": "protected", "message": SOME, "coveo_error_code": null,
+                          "retry_after_s": null}
+            }),
+        );
         let message = line["error"]["message"].as_str().unwrap();
         for word in [name, "--type", "--allow-production"] {
             assert!(message.contains(word), "{word} missing: {message}");
@@ -855,7 +697,7 @@ fn a_too_wide_listing_stops_at_its_production_organizations() {
     )
     .run();
     assert_eq!(piped.shell.statuses, [0, 0, 0], "{piped:#?}");
-    assert!(piped.lines().iter().all(|l| l["result"] == "deleted"));
+    assert_eq!(deleted_ids(piped.lines()), old_test_ids(3));
     assert_eq!(s.remaining_orgs(), ["cibill", "cidash"]);
 }
 
@@ -868,16 +710,7 @@ fn allow_production_lets_the_deletion_delete_them() {
     assert_eq!(piped.shell.statuses, [0, 0, 0], "{piped:#?}");
     assert_eq!(piped.delete_stderr, "");
     let order = ["cidash", "cibill", "ci000", "ci001", "ci002"];
-    let deleted: Vec<&str> = piped
-        .lines()
-        .iter()
-        .map(|l| {
-            assert_shape(l);
-            assert_eq!(l["result"], "deleted", "{l}");
-            l["organization_id"].as_str().unwrap()
-        })
-        .collect();
-    assert_eq!(deleted, order);
+    assert_eq!(deleted_ids(piped.lines()), order);
     let mut want = gets(&[0]);
     want.extend(deletes_of(&order.map(String::from)));
     assert_eq!(s.sent(), want);
@@ -906,8 +739,14 @@ fn hostile_fields_are_shortened_to_fit_and_the_line_still_deletes() {
     assert_eq!(listed.len(), 2, "{piped:#?}");
     let line = piped.listed.lines().next().unwrap();
     let l = &listed[0];
-    assert_listed_shape(l);
-    assert_eq!(l["organization_id"], "hostile1");
+    expect_line(
+        l,
+        json!({
+            "organization_id": "hostile1", "ok": true, "result": "listed",
+            "display_name": SOME, "type": SOME, "created": SOME, "read_only": false,
+            "lifecycle_state": "ACTIVE", "owner_email": SOME, "error": null
+        }),
+    );
     let fields = [
         (&l["display_name"], &name),
         (&l["type"], &org_type),
@@ -922,10 +761,7 @@ fn hostile_fields_are_shortened_to_fit_and_the_line_still_deletes() {
     assert!(line.len() > 3 * 1024, "{} bytes: {line}", line.len());
     assert_eq!(piped.listed.lines().last(), Some(end_line(1).as_str()));
     // Fed back as it is, the line stands for its organization.
-    let d = piped.line();
-    assert_shape(d);
-    assert_eq!(d["organization_id"], "hostile1");
-    assert_eq!(d["result"], "deleted", "{d}");
+    expect_line(piped.line(), deleted("hostile1"));
     assert_eq!(
         s.sent(),
         [gets(&[0]), deletes_of(&["hostile1".to_owned()])].concat()
@@ -935,3 +771,159 @@ fn hostile_fields_are_shortened_to_fit_and_the_line_still_deletes() {
 
 // ---------------------------------------------------------------------------------------------
 // Dry runs: both shapes of the privilege evaluation's report
+
+// ---------------------------------------------------------------------------------------------
+// Two processes of the binary joined by an OS pipe, with the Coveo CLI's login
+
+/// A CLI login holding the stand-in's token, for both processes of a pipeline.
+fn login() -> std::path::PathBuf {
+    let dir = temp_dir("nightly-login");
+    std::fs::write(
+        dir.join("config.json"),
+        format!(r#"{{"version":"1.1.0","region":"us","environment":"prod","accessToken":"{TOKEN}","anonymous":false}}"#),
+    )
+    .unwrap();
+    dir
+}
+
+/// The nightly pipeline's two commands against `standin`, with the CLI login.
+fn nightly(standin: &StandIn, list_args: &[&str]) -> (Run, Run) {
+    let dir = login();
+    let lister = cmd()
+        .env("COVEO_CONFIG_DIR", &dir)
+        .platform(&standin.url())
+        .args([
+            "--list",
+            "--type",
+            "Test",
+            "--name-prefix",
+            "ci-",
+            "--older-than",
+            "2d",
+        ])
+        .args(list_args);
+    let deleter = cmd()
+        .env("COVEO_CONFIG_DIR", &dir)
+        .platform(&standin.url())
+        .args(["--yes", "--missing-ok", "--from-file", "-"]);
+    bin::pipeline(lister, deleter)
+}
+
+/// 130 old CI test organizations (two pages) among others that must stay.
+fn nightly_platform() -> Platform {
+    let now = now_ms();
+    let mut p = Platform::new();
+    for i in 0..130 {
+        p = p.listed_org(
+            &format!("cirun{i:03}"),
+            &format!("ci-run {i}"),
+            Some("Test"),
+            Some(now - 3 * DAY_MS - i as i64 * 60_000),
+            Some("ci@example.com"),
+        );
+    }
+    p.listed_org(
+        "cirunning",
+        "ci-run in progress",
+        Some("Test"),
+        Some(now - HOUR_MS),
+        None,
+    )
+    .listed_org(
+        "cidash",
+        "ci-dashboard",
+        Some("Production"),
+        Some(now - 30 * DAY_MS),
+        None,
+    )
+    .listed_org(
+        "manual",
+        "manual test",
+        Some("Test"),
+        Some(now - 30 * DAY_MS),
+        None,
+    )
+    .listed_org("ciundated", "ci-undated", Some("Test"), None, None)
+}
+
+#[test]
+fn the_nightly_pipeline_deletes_exactly_the_old_test_organizations() {
+    let s = StandIn::platform(nightly_platform());
+    let (lister, deleter) = nightly(&s, &[]);
+    assert_eq!(lister.status, 0, "{lister:#?}");
+    assert_eq!(lister.stderr, "");
+    assert_eq!(deleter.status, 0, "{deleter:#?}");
+    assert_eq!(deleter.stderr, "");
+    // Oldest first: the highest number was created first.
+    let expected: Vec<String> = (0..130).rev().map(|i| format!("cirun{i:03}")).collect();
+    assert_eq!(deleted_ids(&deleter.lines), expected);
+    let deletes: Vec<String> = s
+        .sent()
+        .into_iter()
+        .filter(|r| !r.starts_with("GET "))
+        .collect();
+    let want: Vec<String> = expected
+        .iter()
+        .map(|id| format!("DELETE /rest/organizations/{id}"))
+        .collect();
+    assert_eq!(deletes, want);
+    let gets: Vec<String> = s
+        .sent()
+        .into_iter()
+        .filter(|r| r.starts_with("GET "))
+        .collect();
+    assert_eq!(
+        gets,
+        [0, 1].map(|p| format!("GET {}", page(p))),
+        "the listing sent only its two pages"
+    );
+    assert_eq!(
+        s.remaining_orgs(),
+        ["cidash", "cirunning", "ciundated", "manual"]
+    );
+    for r in [&lister, &deleter] {
+        r.assert_hides(TOKEN);
+    }
+    s.assert_no_violations();
+}
+
+#[test]
+fn last_nights_lines_fed_back_as_they_are() {
+    // Night 1: acme2's DELETE keeps failing with 503; the others are deleted.
+    let night1 = StandIn::handler(|r: &Request| {
+        if r.path.ends_with("/acme2") {
+            Action::Reply(Reply::new(503).header("Retry-After", "0"))
+        } else {
+            Action::status(204)
+        }
+    });
+    let run = cmd()
+        .token(TOKEN)
+        .platform(&night1.url())
+        .args(["--yes", "--retries", "1", "acme1", "acme2", "acme3"])
+        .run();
+    assert_eq!(run.status, 5, "{run:#?}");
+    let log = temp_file("night1.jsonl", run.stdout.as_bytes());
+
+    // Night 2: the log as it is; acme1 and acme3 are gone, acme2 is still there.
+    let s = StandIn::platform(Platform::new().token(TOKEN, true).org("acme2", "Acme Two"));
+    let run = cmd()
+        .token(TOKEN)
+        .platform(&s.url())
+        .args(["--yes", "--missing-ok", "--from-file"])
+        .arg(&log)
+        .run();
+    assert_eq!(run.status, 0, "{run:#?}");
+    assert_eq!(run.lines.len(), 3, "{run:#?}");
+    for (line, (id, result, status)) in run.lines.iter().zip([
+        ("acme1", "already_absent", 404),
+        ("acme2", "deleted", 204),
+        ("acme3", "already_absent", 404),
+    ]) {
+        let mut want = deleted(id);
+        want["result"] = json!(result);
+        want["http_status"] = json!(status);
+        expect_line(line, want);
+    }
+    assert!(s.remaining_orgs().is_empty());
+}

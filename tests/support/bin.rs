@@ -1,8 +1,6 @@
 //! Runs the compiled binary the way a script does, and captures what a script would see.
 
-pub use super::line::{
-    assert_listed_shape, assert_shape, END_FIELDS, ERROR_FIELDS, FIELDS, LISTED_FIELDS,
-};
+pub use super::line::{assert_shape, END_FIELDS, ERROR_FIELDS, FIELDS, LISTED_FIELDS};
 use super::line::{expect_line, parse_lines, ANY, SOME};
 use super::{SECRET, TOKEN};
 use serde_json::{json, Value};
