@@ -6,7 +6,7 @@
 //! stand-in received (or that it received nothing).
 
 use crate::support::bin::{against, cmd, delete_at, Run};
-use crate::support::line::{containing, expect_line, starting_with, ANY, SOME};
+use crate::support::line::{containing, expect_line, failed, starting_with, succeeded, Set, SOME};
 use crate::support::standin::{Action, Platform, Reply, Request, StandIn};
 use crate::support::{assert_nothing_sent, list_file, missing_path, platform, SECRET, TOKEN};
 use serde_json::{json, Value};
@@ -21,33 +21,14 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// A successful line of `id` with this result and HTTP status after one attempt, the request
 /// ID `request_id` (a string, or `SOME` for one the stand-in made up).
 fn ok_line(id: &str, result: &str, status: u16, request_id: &str) -> Value {
-    json!({
-        "organization_id": id, "ok": true, "result": result, "dry_run": false,
-        "http_status": status, "attempts": 1, "elapsed_ms": ANY, "request_id": request_id,
-        "display_name": null, "error": null
-    })
+    succeeded(id, result, status, 1).set("request_id", request_id)
 }
 
 /// A failed line of `id` after one attempt answered `status`.
 fn error_line(id: &str, status: u16, kind: &str, message: &str, code: Value) -> Value {
-    json!({
-        "organization_id": id, "ok": false, "result": "error", "dry_run": false,
-        "http_status": status, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
-        "display_name": null,
-        "error": {"kind": kind, "message": message, "coveo_error_code": code,
-                  "retry_after_s": null}
-    })
-}
-
-/// The line of an organization for which nothing was sent, of this kind.
-fn unsent_line(id: &str, kind: &str) -> Value {
-    json!({
-        "organization_id": id, "ok": false, "result": "error", "dry_run": false,
-        "http_status": null, "attempts": 0, "elapsed_ms": ANY, "request_id": null,
-        "display_name": null,
-        "error": {"kind": kind, "message": SOME, "coveo_error_code": null,
-                  "retry_after_s": null}
-    })
+    failed(id, kind, status, 1)
+        .set("error.message", message)
+        .set("error.coveo_error_code", code)
 }
 
 /// The one request the stand-in received: a DELETE of `path`.
@@ -97,13 +78,8 @@ fn answer_maps_to(reply: Reply, e: Expect) -> Run {
     assert_eq!(run.status, e.exit, "{run:#?}");
     expect_line(
         run.line(),
-        json!({
-            "organization_id": "acme1", "ok": false, "result": "error", "dry_run": false,
-            "http_status": status, "attempts": 1, "elapsed_ms": ANY,
-            "request_id": e.request_id, "display_name": null,
-            "error": {"kind": e.kind, "message": e.message, "coveo_error_code": e.code,
-                      "retry_after_s": null}
-        }),
+        error_line("acme1", status, e.kind, e.message, json!(e.code))
+            .set("request_id", e.request_id),
     );
 
     // coveo-org-delete: ORG_ID: KIND (HTTP 403 ACCESS_DENIED): message [request ID]
@@ -288,13 +264,7 @@ fn status_403_waf_block_says_firewall_and_never_echoes_the_html() {
     );
     expect_line(
         line,
-        json!({
-            "organization_id": "acme1", "ok": false, "result": "error", "dry_run": false,
-            "http_status": 403, "attempts": 1, "elapsed_ms": ANY, "request_id": "rid-waf",
-            "display_name": null,
-            "error": {"kind": "forbidden", "message": message, "coveo_error_code": null,
-                      "retry_after_s": null}
-        }),
+        error_line("acme1", 403, "forbidden", message, Value::Null).set("request_id", "rid-waf"),
     );
     run.assert_hides("WAFPAGEMARKER");
     run.assert_hides("<html");
@@ -1062,7 +1032,7 @@ fn without_yes_and_without_a_terminal_confirmation_is_required_and_nothing_is_se
         let r = against(&standin.url()).args(&ids).run();
         assert_eq!(ids_of(&r.lines), ids);
         for (line, id) in r.lines.iter().zip(&ids) {
-            expect_line(line, unsent_line(id, "confirmation_required"));
+            expect_line(line, failed(*id, "confirmation_required", Value::Null, 0));
         }
         assert_eq!(r.status, 2);
         let failures: Vec<(&str, &str)> = ids
@@ -1084,7 +1054,7 @@ fn a_list_on_stdin_without_yes_needs_confirmation() {
         .run();
     assert_eq!(ids_of(&r.lines), ["acme1", "acme2"]);
     for (line, id) in r.lines.iter().zip(["acme1", "acme2"]) {
-        expect_line(line, unsent_line(id, "confirmation_required"));
+        expect_line(line, failed(id, "confirmation_required", Value::Null, 0));
     }
     assert_eq!(r.status, 2);
     r.assert_stderr_failures(&[

@@ -4,7 +4,7 @@
 //! and checks the JSON lines, the exit status, stderr and the requests received.
 
 use crate::support::bin::{against, Run};
-use crate::support::line::{expect_line, ANY, SOME};
+use crate::support::line::{expect_line, failed, succeeded, Set};
 use crate::support::standin::{Action, Platform, StandIn};
 use crate::support::{has_millis, list_file, platform, TOKEN};
 use serde_json::{json, Value};
@@ -45,33 +45,28 @@ fn checks_of(ids: &[&str]) -> Vec<String> {
 
 /// The line of an organization the dry run would delete.
 fn would_delete(id: &str, name: &str) -> Value {
-    json!({
-        "organization_id": id, "ok": true, "result": "would_delete", "dry_run": true,
-        "http_status": 200, "attempts": 2, "elapsed_ms": ANY, "request_id": SOME,
-        "display_name": name, "error": null
-    })
+    succeeded(id, "would_delete", 200, 2)
+        .set("dry_run", true)
+        .set("display_name", name)
 }
 
 /// The line of an organization the dry run found missing on the platform (its one GET).
 fn not_found(id: &str) -> Value {
-    json!({
-        "organization_id": id, "ok": false, "result": "error", "dry_run": true,
-        "http_status": 404, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
-        "display_name": null,
-        "error": {"kind": "not_found", "message": format!("Organization '{id}' does not exist."),
-                  "coveo_error_code": "ORGANIZATION_NOT_FOUND", "retry_after_s": null}
-    })
+    failed(id, "not_found", 404, 1)
+        .set("dry_run", true)
+        .set(
+            "error.message",
+            format!("Organization '{id}' does not exist."),
+        )
+        .set("error.coveo_error_code", "ORGANIZATION_NOT_FOUND")
 }
 
 /// The line of an organization whose privilege evaluation said no: `kind` (`forbidden`,
 /// `read_only`), after the GET and the POST.
 fn refused(id: &str, name: &str, kind: &str) -> Value {
-    json!({
-        "organization_id": id, "ok": false, "result": "error", "dry_run": true,
-        "http_status": 200, "attempts": 2, "elapsed_ms": ANY, "request_id": SOME,
-        "display_name": name,
-        "error": {"kind": kind, "message": SOME, "coveo_error_code": null, "retry_after_s": null}
-    })
+    failed(id, kind, 200, 2)
+        .set("dry_run", true)
+        .set("display_name", name)
 }
 
 #[test]
@@ -135,11 +130,7 @@ fn not_found_and_missing_ok() {
         .run();
     expect_line(
         r.line(),
-        json!({
-            "organization_id": "ghost", "ok": true, "result": "already_absent", "dry_run": true,
-            "http_status": 404, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
-            "display_name": null, "error": null
-        }),
+        succeeded("ghost", "already_absent", 404, 1).set("dry_run", true),
     );
     assert_eq!(r.status, 0, "{r:#?}");
     assert_eq!(r.stderr, "");
@@ -153,13 +144,10 @@ fn an_unauthorized_token_is_unauthorized() {
     let r = run_as(&standin, "expired-token", &["--dry-run", "acme1"]);
     expect_line(
         r.line(),
-        json!({
-            "organization_id": "acme1", "ok": false, "result": "error", "dry_run": true,
-            "http_status": 401, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
-            "display_name": null,
-            "error": {"kind": "unauthorized", "message": "Invalid access token",
-                      "coveo_error_code": "invalid_token", "retry_after_s": null}
-        }),
+        failed("acme1", "unauthorized", 401, 1)
+            .set("dry_run", true)
+            .set("error.message", "Invalid access token")
+            .set("error.coveo_error_code", "invalid_token"),
     );
     assert_eq!(r.status, 3);
     r.assert_stderr_failures(&[("acme1", "unauthorized")]);

@@ -5,11 +5,11 @@
 //! and one stderr line, exit 2, and nothing sent.
 
 use crate::support::bin::{cmd, Cmd, Run};
-use crate::support::line::{expect_line, ANY, SOME};
+use crate::support::line::{containing, expect_line, failed, listed, succeeded, Set};
 use crate::support::proxy::ConnectProxy;
 use crate::support::standin::{Action, Platform, Reply, StandIn};
 use crate::support::{assert_nothing_sent, temp_file, tls, LIMIT, SECRET, TOKEN};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::time::Duration;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -31,11 +31,7 @@ fn platform() -> StandIn {
 
 /// The line of `id` deleted after `attempts`, the last answered 204.
 fn deleted(id: &str, attempts: u64) -> Value {
-    json!({
-        "organization_id": id, "ok": true, "result": "deleted", "dry_run": false,
-        "http_status": 204, "attempts": attempts, "elapsed_ms": ANY, "request_id": SOME,
-        "display_name": null, "error": null
-    })
+    succeeded(id, "deleted", 204, attempts)
 }
 
 fn assert_deleted(run: &Run, standin: &StandIn) {
@@ -98,13 +94,7 @@ fn timeout_and_retries_take_a_value_after_equals() {
     assert_eq!(run.status, 5, "{run:#?}");
     expect_line(
         run.line(),
-        json!({
-            "organization_id": "acme1", "ok": false, "result": "error", "dry_run": false,
-            "http_status": null, "attempts": 1, "elapsed_ms": ANY, "request_id": null,
-            "display_name": null,
-            "error": {"kind": "timeout", "message": crate::support::line::containing("0.5 s"),
-                      "coveo_error_code": null, "retry_after_s": null}
-        }),
+        failed("acme1", "timeout", Value::Null, 1).set("error.message", containing("0.5 s")),
     );
     assert!(run.elapsed < Duration::from_secs(10), "{:?}", run.elapsed);
 }
@@ -178,11 +168,12 @@ fn the_list_options_take_a_value_after_equals() {
     assert_eq!(run.lines.len(), 2, "{run:#?}");
     expect_line(
         &run.lines[0],
-        json!({
-            "organization_id": "old1", "ok": true, "result": "listed", "display_name": "ci-old",
-            "type": "Test", "created": "1970-01-01T00:00:00Z", "read_only": false,
-            "lifecycle_state": "ACTIVE", "owner_email": null, "error": null
-        }),
+        listed("old1")
+            .set("display_name", "ci-old")
+            .set("type", "Test")
+            .set("created", "1970-01-01T00:00:00Z")
+            .set("read_only", false)
+            .set("lifecycle_state", "ACTIVE"),
     );
     assert_eq!(
         run.stdout.lines().last(),
@@ -261,11 +252,12 @@ fn a_value_forgotten_before_another_option_is_a_usage_error() {
     assert_eq!(run.lines.len(), 2, "{run:#?}");
     expect_line(
         &run.lines[0],
-        json!({
-            "organization_id": "dash", "ok": true, "result": "listed", "display_name": "--yes",
-            "type": "Test", "created": "1970-01-01T00:00:00Z", "read_only": false,
-            "lifecycle_state": "ACTIVE", "owner_email": null, "error": null
-        }),
+        listed("dash")
+            .set("display_name", "--yes")
+            .set("type", "Test")
+            .set("created", "1970-01-01T00:00:00Z")
+            .set("read_only", false)
+            .set("lifecycle_state", "ACTIVE"),
     );
 }
 
@@ -409,16 +401,7 @@ fn double_dash_ends_the_options() {
     assert_eq!(run.status, 2, "{run:#?}");
     assert_eq!(run.lines.len(), 2, "{run:#?}");
     for (line, id) in run.lines.iter().zip(["--yes", "acme1"]) {
-        expect_line(
-            line,
-            json!({
-                "organization_id": id, "ok": false, "result": "error", "dry_run": false,
-                "http_status": null, "attempts": 0, "elapsed_ms": ANY, "request_id": null,
-                "display_name": null,
-                "error": {"kind": "confirmation_required", "message": SOME,
-                          "coveo_error_code": null, "retry_after_s": null}
-            }),
-        );
+        expect_line(line, failed(id, "confirmation_required", Value::Null, 0));
     }
     assert_nothing_sent(&standin);
 }

@@ -5,7 +5,9 @@
 //! nothing may be sent) as well as what was printed.
 
 use crate::support::bin::{cmd, Cmd, Run};
-use crate::support::line::{containing, expect_line, parse_lines, ANY, SOME};
+use crate::support::line::{
+    containing, deleted, expect_line, failed, parse_lines, succeeded, Set, ANY, SOME,
+};
 use crate::support::proxy::ConnectProxy;
 use crate::support::standin::{Action, Reply, StandIn};
 use crate::support::tls::pki;
@@ -36,22 +38,12 @@ fn bad_utf8() -> &'static OsStr {
 
 /// The line of an organization ID refused before anything was sent (shown as `shown`).
 fn invalid_line(shown: &str) -> Value {
-    json!({
-        "organization_id": shown, "ok": false, "result": "error", "dry_run": false,
-        "http_status": null, "attempts": 0, "elapsed_ms": ANY, "request_id": null,
-        "display_name": null,
-        "error": {"kind": "invalid_organization_id", "message": SOME, "coveo_error_code": null,
-                  "retry_after_s": null}
-    })
+    failed(shown, "invalid_organization_id", Value::Null, 0)
 }
 
 /// The line of `id` deleted by one attempt answered 204.
 fn deleted_line(id: &str) -> Value {
-    json!({
-        "organization_id": id, "ok": true, "result": "deleted", "dry_run": false,
-        "http_status": 204, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
-        "display_name": null, "error": null
-    })
+    deleted(id)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -598,13 +590,10 @@ fn answered_with_secret(reply: Reply) -> Run {
 
 /// The line of `acme1` refused with `status` after one attempt.
 fn refused_line(status: u16, kind: &str, message: &str, code: Value, request_id: Value) -> Value {
-    json!({
-        "organization_id": "acme1", "ok": false, "result": "error", "dry_run": false,
-        "http_status": status, "attempts": 1, "elapsed_ms": ANY, "request_id": request_id,
-        "display_name": null,
-        "error": {"kind": kind, "message": message, "coveo_error_code": code,
-                  "retry_after_s": null}
-    })
+    failed("acme1", kind, status, 1)
+        .set("request_id", request_id)
+        .set("error.message", message)
+        .set("error.coveo_error_code", code)
 }
 
 #[test]
@@ -671,11 +660,9 @@ fn a_display_name_holding_the_token_is_hidden() {
     assert_eq!(run.status, 0, "{run:#?}");
     expect_line(
         run.line(),
-        json!({
-            "organization_id": "acme1", "ok": true, "result": "would_delete", "dry_run": true,
-            "http_status": 200, "attempts": 2, "elapsed_ms": ANY, "request_id": SOME,
-            "display_name": "org of [token]", "error": null
-        }),
+        succeeded("acme1", "would_delete", 200, 2)
+            .set("dry_run", true)
+            .set("display_name", "org of [token]"),
     );
     run.assert_hides(SECRET);
 }

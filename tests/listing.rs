@@ -5,7 +5,7 @@
 //! anything but a GET as a violation.
 
 use crate::support::bin::{cmd, Run};
-use crate::support::line::{containing, expect_line, ANY, SOME};
+use crate::support::line::{containing, end_of_list, expect_line, failed, listed, Set, ANY, SOME};
 use crate::support::standin::{
     query_value, query_values, Action, Listed, Platform, Reply, Request, StandIn,
 };
@@ -82,11 +82,6 @@ fn any_listed() -> Value {
     })
 }
 
-/// The line that ends a listing that read every page, counting `listed` lines.
-fn end_of_list(listed: usize) -> Value {
-    json!({"organization_id": null, "ok": true, "result": "end_of_list", "listed": listed, "error": null})
-}
-
 /// A listing that went well, its lines then its end line: exit 0, nothing on stderr, the
 /// token nowhere. Returns the listed lines.
 fn assert_complete(run: &Run) -> &[Value] {
@@ -121,17 +116,7 @@ fn assert_listed_ok(run: &Run, standin: &StandIn) {
 /// The failure line that ends a listing: `kind` after `attempts` requests of the failing
 /// page, the last answered `http_status` (`null`: none was); tests change what differs.
 fn failure_line(kind: &str, http_status: Value, attempts: usize) -> Value {
-    let request_id = if http_status.is_null() {
-        Value::Null
-    } else {
-        json!(SOME)
-    };
-    json!({
-        "organization_id": null, "ok": false, "result": "error", "dry_run": false,
-        "http_status": http_status, "attempts": attempts, "elapsed_ms": ANY,
-        "request_id": request_id, "display_name": null,
-        "error": {"kind": kind, "message": SOME, "coveo_error_code": null, "retry_after_s": null}
-    })
+    failed(Value::Null, kind, http_status, attempts as u64)
 }
 
 /// A usage error with nothing sent; returns its message.
@@ -161,27 +146,23 @@ fn two_hundred_fifty_organizations_come_in_three_pages_oldest_first() {
     assert_eq!(s.connections(), 1);
     expect_line(
         &run.lines[0],
-        json!({
-            "organization_id": "org249",
-            "ok": true,
-            "result": "listed",
-            "display_name": "ci-run 249",
-            "type": "Test",
-            "created": "2026-11-27T23:06:00Z",
-            "read_only": false,
-            "lifecycle_state": "ACTIVE",
-            "owner_email": "ci@example.com",
-            "error": null,
-        }),
+        listed("org249")
+            .set("display_name", "ci-run 249")
+            .set("type", "Test")
+            .set("created", "2026-11-27T23:06:00Z")
+            .set("read_only", false)
+            .set("lifecycle_state", "ACTIVE")
+            .set("owner_email", "ci@example.com"),
     );
     expect_line(
         &run.lines[249],
-        json!({
-            "organization_id": "org000", "ok": true, "result": "listed",
-            "display_name": "ci-run 0", "type": "Test", "created": "2026-11-28T03:15:00Z",
-            "read_only": false, "lifecycle_state": "ACTIVE", "owner_email": "ci@example.com",
-            "error": null
-        }),
+        listed("org000")
+            .set("display_name", "ci-run 0")
+            .set("type", "Test")
+            .set("created", "2026-11-28T03:15:00Z")
+            .set("read_only", false)
+            .set("lifecycle_state", "ACTIVE")
+            .set("owner_email", "ci@example.com"),
     );
     // Exactly the documented field order.
     assert!(run.stdout.starts_with(
@@ -325,38 +306,56 @@ fn missing_fields_are_null_and_items_without_an_id_are_skipped() {
     let s = StandIn::platform(p);
     let run = list(&s, &[]);
     assert_eq!(run.status, 0, "{run:#?}");
-    let by_id = |id: &str| -> Value {
-        run.lines
-            .iter()
-            .find(|l| l["organization_id"] == id)
-            .unwrap_or_else(|| panic!("{id} not listed: {run:#?}"))
-            .clone()
-    };
     assert_eq!(
         listed_ids(&run),
         ["odd", "full", "notype", "noowner", "paused", "bare", "far", "nodate"]
     );
-    let full = by_id("full");
-    assert_eq!(full["created"], "2026-11-28T03:15:00Z");
-    assert_eq!(full["owner_email"], "a@example.com");
-    assert_eq!(by_id("nodate")["created"], Value::Null);
-    assert_eq!(by_id("notype")["type"], Value::Null);
-    assert_eq!(by_id("noowner")["owner_email"], Value::Null);
-    let paused = by_id("paused");
-    assert_eq!(paused["read_only"], true);
-    assert_eq!(paused["type"], Value::Null);
-    assert_eq!(paused["owner_email"], Value::Null);
-    let bare = by_id("bare");
-    for f in ["display_name", "type", "owner_email", "read_only"] {
-        assert_eq!(bare[f], Value::Null, "{f}: {bare}");
+    let at = "2026-11-28T03:15:00Z";
+    let listed_with = |id: &str, fields: Value| {
+        let mut line = listed(id);
+        for (k, v) in fields.as_object().unwrap() {
+            line[k] = v.clone();
+        }
+        line
+    };
+    let want = [
+        // Cleaned, and the fields of the wrong type null.
+        listed_with(
+            "odd",
+            json!({"display_name": "two lines", "created": "1969-12-31T23:59:59Z"}),
+        ),
+        listed_with(
+            "full",
+            json!({"display_name": "Full", "type": "Test", "created": at,
+            "read_only": false, "lifecycle_state": "ACTIVE", "owner_email": "a@example.com"}),
+        ),
+        listed_with(
+            "notype",
+            json!({"display_name": "No type", "created": at, "read_only": false,
+            "lifecycle_state": "ACTIVE", "owner_email": "c@example.com"}),
+        ),
+        listed_with(
+            "noowner",
+            json!({"display_name": "No owner", "type": "Trial", "created": at,
+            "read_only": false, "lifecycle_state": "ACTIVE"}),
+        ),
+        listed_with(
+            "paused",
+            json!({"display_name": "Paused", "created": at, "read_only": true,
+            "lifecycle_state": "PAUSED"}),
+        ),
+        listed_with("bare", json!({"created": at})),
+        // Past the year 9999: no date.
+        listed_with("far", json!({})),
+        listed_with(
+            "nodate",
+            json!({"display_name": "No date", "type": "Test", "read_only": false,
+            "lifecycle_state": "ACTIVE", "owner_email": "b@example.com"}),
+        ),
+    ];
+    for (line, want) in run.lines.iter().zip(want) {
+        expect_line(line, want);
     }
-    let odd = by_id("odd");
-    assert_eq!(odd["created"], "1969-12-31T23:59:59Z");
-    assert_eq!(odd["display_name"], "two lines", "cleaned: {odd}");
-    for f in ["type", "read_only", "owner_email"] {
-        assert_eq!(odd[f], Value::Null, "{f} of the wrong type: {odd}");
-    }
-    assert_eq!(by_id("far")["created"], Value::Null, "past the year 9999");
     // Items left out are silent, unless --verbose: then one note each.
     assert_eq!(run.stderr, "", "{run:#?}");
     s.assert_no_violations();
@@ -912,32 +911,25 @@ fn lifecycles() -> Platform {
 fn listed_lines_carry_the_lifecycle_state_and_deleting_ones_are_left_out() {
     let s = StandIn::platform(lifecycles());
     let run = list(&s, &[]);
-    let listed = assert_complete(&run);
-    assert_eq!(listed.len(), 3, "{run:#?}");
+    let lines = assert_complete(&run);
+    assert_eq!(lines.len(), 3, "{run:#?}");
     expect_line(
-        &listed[0],
-        json!({
-            "organization_id": "active1", "ok": true, "result": "listed",
-            "display_name": "ci-active", "type": "Test", "created": SOME, "read_only": false,
-            "lifecycle_state": "ACTIVE", "owner_email": null, "error": null
-        }),
+        &lines[0],
+        listed("active1")
+            .set("display_name", "ci-active")
+            .set("type", "Test")
+            .set("created", SOME)
+            .set("read_only", false)
+            .set("lifecycle_state", "ACTIVE"),
     );
     // An item without its status model.
+    expect_line(&lines[1], listed("bare1").set("created", SOME));
     expect_line(
-        &listed[1],
-        json!({
-            "organization_id": "bare1", "ok": true, "result": "listed", "display_name": null,
-            "type": null, "created": SOME, "read_only": null, "lifecycle_state": null,
-            "owner_email": null, "error": null
-        }),
-    );
-    expect_line(
-        &listed[2],
-        json!({
-            "organization_id": "paused1", "ok": true, "result": "listed",
-            "display_name": "ci-paused", "type": null, "created": null, "read_only": true,
-            "lifecycle_state": "PAUSED", "owner_email": null, "error": null
-        }),
+        &lines[2],
+        listed("paused1")
+            .set("display_name", "ci-paused")
+            .set("read_only", true)
+            .set("lifecycle_state", "PAUSED"),
     );
     // Field order with the new field.
     let first = run.stdout.lines().next().unwrap();

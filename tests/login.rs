@@ -8,14 +8,14 @@
 //! tunnelling one leads to a TLS stand-in), so nothing goes to the internet.
 
 use crate::support::bin::{cmd, Cmd, Run};
-use crate::support::line::{expect_line, ANY, SOME};
+use crate::support::line::{deleted, expect_line, failed, listed, Set};
 use crate::support::proxy::ConnectProxy;
 use crate::support::standin::{Action, Platform, Reply, StandIn};
 use crate::support::tls::pki;
 use crate::support::{
     assert_nothing_sent, end_line, fifo_at, missing_path, path_str, temp_dir, temp_file, SECRET,
 };
-use serde_json::json;
+use serde_json::Value;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
@@ -132,14 +132,7 @@ fn the_login_gives_the_token_when_nothing_else_does() {
     let before = std::fs::metadata(&file).unwrap().modified().unwrap();
     let run = delete_with(&s, &[("COVEO_CONFIG_DIR", dir.as_os_str())], &[]);
     assert_eq!(run.status, 0, "{run:#?}");
-    expect_line(
-        run.line(),
-        json!({
-            "organization_id": "acme1", "ok": true, "result": "deleted", "dry_run": false,
-            "http_status": 204, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
-            "display_name": null, "error": null
-        }),
-    );
+    expect_line(run.line(), deleted("acme1"));
     assert_eq!(bearers(&s), [LOGIN_TOKEN]);
     assert_eq!(run.stderr, "", "quiet on success");
     hides_every_token(&run);
@@ -345,14 +338,7 @@ fn the_token_file_first_line_wins_over_coveo_token_and_whitespace_is_trimmed() {
         .args(["--yes", "acme1"])
         .run();
     assert_eq!(run.status, 0, "{run:#?}");
-    expect_line(
-        run.line(),
-        json!({
-            "organization_id": "acme1", "ok": true, "result": "deleted", "dry_run": false,
-            "http_status": 204, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
-            "display_name": null, "error": null
-        }),
-    );
+    expect_line(run.line(), deleted("acme1"));
     let run2 = cmd()
         .token(" \tenv-token-17\n")
         .platform(&standin.url())
@@ -638,16 +624,7 @@ fn host_asked(config: &str, envs: &[(&str, &str)], extra: &[&str]) -> (String, R
         .args(["--verbose", "--retries", "0", "--yes", "acme1"])
         .run();
     assert_eq!(run.status, 5, "the refusing proxy: {run:#?}");
-    expect_line(
-        run.line(),
-        json!({
-            "organization_id": "acme1", "ok": false, "result": "error", "dry_run": false,
-            "http_status": null, "attempts": 1, "elapsed_ms": ANY, "request_id": null,
-            "display_name": null,
-            "error": {"kind": "connection", "message": SOME, "coveo_error_code": null,
-                      "retry_after_s": null}
-        }),
-    );
+    expect_line(run.line(), failed("acme1", "connection", Value::Null, 1));
     hides_every_token(&run);
     let heads = proxy.requests();
     assert_eq!(heads.len(), 1, "{heads:?}");
@@ -1029,11 +1006,10 @@ fn the_login_serves_a_listing_too() {
     assert_eq!(run.lines.len(), 2, "{run:#?}");
     expect_line(
         &run.lines[0],
-        json!({
-            "organization_id": "acme1", "ok": true, "result": "listed",
-            "display_name": "Acme One", "type": null, "created": null, "read_only": false,
-            "lifecycle_state": "ACTIVE", "owner_email": null, "error": null
-        }),
+        listed("acme1")
+            .set("display_name", "Acme One")
+            .set("read_only", false)
+            .set("lifecycle_state", "ACTIVE"),
     );
     assert_eq!(run.stdout.lines().last(), Some(end_line(1).as_str()));
     assert_eq!(bearers(&s), [LOGIN_TOKEN]);

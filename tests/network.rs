@@ -7,7 +7,7 @@
 use crate::support::bin::{
     cmd, delete_at, kill_and_reap, output_within, Cmd, Run, BIN, DEFAULT_DEADLINE,
 };
-use crate::support::line::{between, expect_line, one_of, ANY, SOME};
+use crate::support::line::{between, expect_line, failed, one_of, succeeded, ANY};
 use crate::support::proxy::ConnectProxy;
 use crate::support::standin::{Action, Reply, Request, StandIn};
 use crate::support::tls::pki;
@@ -38,11 +38,7 @@ fn with_retry_after(status: u16, value: &str) -> Action {
 
 /// The line of `acme1` deleted (`result`) after `attempts`, the last answered `http_status`.
 fn ok_line(result: &str, http_status: u16, attempts: u64) -> Value {
-    json!({
-        "organization_id": ORG, "ok": true, "result": result, "dry_run": false,
-        "http_status": http_status, "attempts": attempts, "elapsed_ms": ANY,
-        "request_id": SOME, "display_name": null, "error": null
-    })
+    succeeded(ORG, result, http_status, attempts)
 }
 
 /// Asserts the run succeeded for `acme1` with this result, last status and number of attempts,
@@ -59,17 +55,7 @@ fn assert_ok(run: &Run, result: &str, http_status: u16, attempts: u64) {
 /// `http_status` (`null`: none was): the request ID of that answer, no code and no wait, a
 /// message. Tests change what differs.
 fn failure(kind: &str, http_status: Value, attempts: u64) -> Value {
-    let request_id = if http_status.is_null() {
-        Value::Null
-    } else {
-        json!(SOME)
-    };
-    json!({
-        "organization_id": ORG, "ok": false, "result": "error", "dry_run": false,
-        "http_status": http_status, "attempts": attempts, "elapsed_ms": ANY,
-        "request_id": request_id, "display_name": null,
-        "error": {"kind": kind, "message": SOME, "coveo_error_code": null, "retry_after_s": null}
-    })
+    failed(ORG, kind, http_status, attempts)
 }
 
 /// Asserts the run failed for `acme1` with this exit status and line, one human line on

@@ -10,8 +10,8 @@ use crate::support::bin::{
     DEFAULT_DEADLINE,
 };
 use crate::support::line::{
-    assert_evenly_shortened, assert_lines_fit, assert_whole_or_shortened, expect_line, one_of,
-    parse_lines, ANY, PIPE_BUF, SOME,
+    assert_evenly_shortened, assert_lines_fit, assert_whole_or_shortened, end_of_list, expect_line,
+    failed, listed, one_of, parse_lines, succeeded, Set, PIPE_BUF, SOME,
 };
 use crate::support::standin::{Action, Platform, Reply, StandIn};
 use crate::support::{
@@ -26,11 +26,7 @@ use std::time::Instant;
 
 /// The line of `id` deleted by `attempts`, the last answered 204.
 fn deleted(id: &str, attempts: u64) -> Value {
-    json!({
-        "organization_id": id, "ok": true, "result": "deleted", "dry_run": false,
-        "http_status": 204, "attempts": attempts, "elapsed_ms": ANY, "request_id": SOME,
-        "display_name": null, "error": null
-    })
+    succeeded(id, "deleted", 204, attempts)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -259,16 +255,7 @@ fn verbose_names_the_error_of_an_attempt_without_an_answer() {
         &["-v", "--timeout", "0.3", "--retries", "0", "acme1"],
     );
     assert_eq!(run.status, 5, "{run:#?}");
-    expect_line(
-        run.line(),
-        json!({
-            "organization_id": "acme1", "ok": false, "result": "error", "dry_run": false,
-            "http_status": null, "attempts": 1, "elapsed_ms": ANY, "request_id": null,
-            "display_name": null,
-            "error": {"kind": "timeout", "message": SOME, "coveo_error_code": null,
-                      "retry_after_s": null}
-        }),
-    );
+    expect_line(run.line(), failed("acme1", "timeout", Value::Null, 1));
     let lines = verbose_attempts(&run, &s.url());
     assert_eq!(lines.len(), 2, "the attempt, then the failure: {run:#?}");
     let attempt = lines[0];
@@ -402,15 +389,19 @@ fn a_hostile_display_name_and_message_are_shortened_to_fit() {
             let dry_run = args[0] == "--dry-run";
             expect_line(
                 line,
-                json!({
-                    "organization_id": one_of(&["acme1", "acme2"]), "ok": false,
-                    "result": "error", "dry_run": dry_run, "http_status": 403,
-                    "attempts": if dry_run { 2 } else { 1 }, "elapsed_ms": ANY,
-                    "request_id": "req-hostile",
-                    "display_name": if dry_run { json!(SOME) } else { Value::Null },
-                    "error": {"kind": "forbidden", "message": SOME,
-                              "coveo_error_code": "ACCESS_DENIED", "retry_after_s": null}
-                }),
+                failed(
+                    one_of(&["acme1", "acme2"]),
+                    "forbidden",
+                    403,
+                    if dry_run { 2 } else { 1 },
+                )
+                .set("dry_run", dry_run)
+                .set("request_id", "req-hostile")
+                .set(
+                    "display_name",
+                    if dry_run { json!(SOME) } else { Value::Null },
+                )
+                .set("error.coveo_error_code", "ACCESS_DENIED"),
             );
             assert_whole_or_shortened(&line["error"]["message"], &message, raw);
             if args[0] == "--dry-run" {
@@ -489,18 +480,17 @@ fn eight_runs_in_parallel_into_one_pipe_give_whole_lines() {
     for l in run.lines.iter().filter(|l| l["result"] == "listed") {
         expect_line(
             l,
-            json!({
-                "organization_id": SOME, "ok": true, "result": "listed",
-                "display_name": SOME, "type": "Test", "created": SOME, "read_only": false,
-                "lifecycle_state": "ACTIVE", "owner_email": SOME, "error": null
-            }),
+            listed(SOME)
+                .set("display_name", SOME)
+                .set("type", "Test")
+                .set("created", SOME)
+                .set("read_only", false)
+                .set("lifecycle_state", "ACTIVE")
+                .set("owner_email", SOME),
         );
     }
     for l in run.lines.iter().filter(|l| l["result"] == "end_of_list") {
-        expect_line(
-            l,
-            json!({"organization_id": null, "ok": true, "result": "end_of_list", "listed": 40, "error": null}),
-        );
+        expect_line(l, end_of_list(40));
     }
     for i in 0..40 {
         let id = format!("wide{i:02}");
@@ -542,13 +532,9 @@ fn eight_runs_in_parallel_into_one_pipe_give_whole_lines() {
         .map(|l| {
             expect_line(
                 l,
-                json!({
-                    "organization_id": SOME, "ok": false, "result": "error", "dry_run": false,
-                    "http_status": 403, "attempts": 1, "elapsed_ms": ANY,
-                    "request_id": "req-hostile", "display_name": null,
-                    "error": {"kind": "forbidden", "message": SOME,
-                              "coveo_error_code": "ACCESS_DENIED", "retry_after_s": null}
-                }),
+                failed(SOME, "forbidden", 403, 1)
+                    .set("request_id", "req-hostile")
+                    .set("error.coveo_error_code", "ACCESS_DENIED"),
             );
             l["organization_id"].as_str().unwrap()
         })

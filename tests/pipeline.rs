@@ -16,8 +16,8 @@ use crate::support::bin::{
     self, bin_word, cmd, noted_pid, noting_pid, required_tool, sh_quote, shell, Run, ShellRun,
 };
 use crate::support::line::{
-    assert_evenly_shortened, assert_lines_fit, assert_whole_or_shortened, expect_line, parse_lines,
-    ANY, SOME,
+    assert_evenly_shortened, assert_lines_fit, assert_whole_or_shortened, deleted, expect_line,
+    failed, listed, parse_lines, Set, ANY, SOME,
 };
 use crate::support::standin::{Action, Listed, Platform, Reply, Request, StandIn};
 use crate::support::{
@@ -60,12 +60,13 @@ fn old_test_ids(n: usize) -> Vec<String> {
 
 /// The listed line of `ci{i:03}` of [`old_tests`].
 fn old_test_line(i: usize) -> Value {
-    json!({
-        "organization_id": format!("ci{i:03}"), "ok": true, "result": "listed",
-        "display_name": format!("ci-run {i}"), "type": "Test", "created": SOME,
-        "read_only": false, "lifecycle_state": "ACTIVE", "owner_email": "ci@example.com",
-        "error": null
-    })
+    listed(&format!("ci{i:03}"))
+        .set("display_name", format!("ci-run {i}"))
+        .set("type", "Test")
+        .set("created", SOME)
+        .set("read_only", false)
+        .set("lifecycle_state", "ACTIVE")
+        .set("owner_email", "ci@example.com")
 }
 
 /// Listed lines: those of the first `n` organizations of [`old_tests`].
@@ -74,15 +75,6 @@ fn expect_old_tests(lines: &[Value], n: usize) {
     for (i, line) in lines.iter().enumerate() {
         expect_line(line, old_test_line(i));
     }
-}
-
-/// The line of `id` deleted by its one DELETE, answered 204.
-fn deleted(id: &str) -> Value {
-    json!({
-        "organization_id": id, "ok": true, "result": "deleted", "dry_run": false,
-        "http_status": 204, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
-        "display_name": null, "error": null
-    })
 }
 
 /// The IDs of a deletion's lines, each of an organization deleted by its one DELETE.
@@ -111,14 +103,12 @@ fn list(standin: &StandIn, args: &[&str]) -> Run {
 /// organization, the listing's own kind, the listing's message after the deletion's words,
 /// nothing sent.
 fn upstream_failure(kind: &str, listing_message: &str) -> Value {
-    json!({
-        "organization_id": null, "ok": false, "result": "error", "dry_run": false,
-        "http_status": null, "attempts": 0, "elapsed_ms": ANY, "request_id": null,
-        "display_name": null,
-        "error": {"kind": kind,
-                  "message": format!("the list is the output of a run that failed, so nothing was sent: {listing_message}"),
-                  "coveo_error_code": null, "retry_after_s": null}
-    })
+    failed(Value::Null, kind, Value::Null, 0).set(
+        "error.message",
+        format!(
+            "the list is the output of a run that failed, so nothing was sent: {listing_message}"
+        ),
+    )
 }
 
 /// The one line of a deletion fed with an unfinished listing.
@@ -130,13 +120,7 @@ fn assert_incomplete(piped: &Piped) {
         .to_owned();
     expect_line(
         piped.line(),
-        json!({
-            "organization_id": null, "ok": false, "result": "error", "dry_run": false,
-            "http_status": null, "attempts": 0, "elapsed_ms": ANY, "request_id": null,
-            "display_name": null,
-            "error": {"kind": "incomplete_list", "message": SOME, "coveo_error_code": null,
-                      "retry_after_s": null}
-        }),
+        failed(Value::Null, "incomplete_list", Value::Null, 0),
     );
     for word in ["end_of_list", "filter"] {
         assert!(message.contains(word), "{word} missing: {message}");
@@ -152,20 +136,11 @@ fn assert_incomplete(piped: &Piped) {
 /// returns its message.
 fn listing_failure(lines: &[Value], kind: &str, http_status: Value, attempts: u64) -> String {
     let last = lines.last().expect("a failure line");
-    let request_id = if http_status.is_null() {
-        Value::Null
-    } else {
-        json!(SOME)
-    };
     expect_line(
         last,
-        json!({
-            "organization_id": null, "ok": false, "result": "error", "dry_run": false,
-            "http_status": http_status, "attempts": attempts, "elapsed_ms": ANY,
-            "request_id": request_id, "display_name": null,
-            "error": {"kind": kind, "message": SOME, "coveo_error_code": ANY,
-                      "retry_after_s": ANY}
-        }),
+        failed(Value::Null, kind, http_status, attempts)
+            .set("error.coveo_error_code", ANY)
+            .set("error.retry_after_s", ANY),
     );
     last["error"]["message"].as_str().unwrap().to_owned()
 }
@@ -660,13 +635,7 @@ fn a_too_wide_listing_stops_at_its_production_organizations() {
     {
         expect_line(
             line,
-            json!({
-                "organization_id": id, "ok": false, "result": "error", "dry_run": false,
-                "http_status": null, "attempts": 0, "elapsed_ms": ANY, "request_id": null,
-                "display_name": name,
-                "error": {"kind": "protected", "message": SOME, "coveo_error_code": null,
-                          "retry_after_s": null}
-            }),
+            failed(id, "protected", Value::Null, 0).set("display_name", name),
         );
         let message = line["error"]["message"].as_str().unwrap();
         for word in [name, "--type", "--allow-production"] {
@@ -735,17 +704,19 @@ fn hostile_fields_are_shortened_to_fit_and_the_line_still_deletes() {
     ] {
         assert_lines_fit(what, text);
     }
-    let listed = piped.listed_lines();
-    assert_eq!(listed.len(), 2, "{piped:#?}");
+    let lines = piped.listed_lines();
+    assert_eq!(lines.len(), 2, "{piped:#?}");
     let line = piped.listed.lines().next().unwrap();
-    let l = &listed[0];
+    let l = &lines[0];
     expect_line(
         l,
-        json!({
-            "organization_id": "hostile1", "ok": true, "result": "listed",
-            "display_name": SOME, "type": SOME, "created": SOME, "read_only": false,
-            "lifecycle_state": "ACTIVE", "owner_email": SOME, "error": null
-        }),
+        listed("hostile1")
+            .set("display_name", SOME)
+            .set("type", SOME)
+            .set("created", SOME)
+            .set("read_only", false)
+            .set("lifecycle_state", "ACTIVE")
+            .set("owner_email", SOME),
     );
     let fields = [
         (&l["display_name"], &name),
@@ -768,9 +739,6 @@ fn hostile_fields_are_shortened_to_fit_and_the_line_still_deletes() {
     );
     assert!(s.remaining_orgs().is_empty());
 }
-
-// ---------------------------------------------------------------------------------------------
-// Dry runs: both shapes of the privilege evaluation's report
 
 // ---------------------------------------------------------------------------------------------
 // Two processes of the binary joined by an OS pipe, with the Coveo CLI's login

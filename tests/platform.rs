@@ -7,11 +7,11 @@
 //! for, so nothing goes to the internet.
 
 use crate::support::bin::{cmd, Cmd, Run};
-use crate::support::line::{expect_line, ANY, SOME};
+use crate::support::line::{deleted, expect_line, failed};
 use crate::support::proxy::ConnectProxy;
 use crate::support::standin::{Action, Reply, StandIn};
 use crate::support::{assert_nothing_sent, SECRET, TOKEN};
-use serde_json::json;
+use serde_json::Value;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -42,16 +42,7 @@ fn run_failure<'a>(run: &'a Run, kind: &str) -> &'a str {
 #[track_caller]
 fn assert_connection_failed(run: &Run) {
     assert_eq!(run.status, 5, "{run:#?}");
-    expect_line(
-        run.line(),
-        json!({
-            "organization_id": "acme1", "ok": false, "result": "error", "dry_run": false,
-            "http_status": null, "attempts": 1, "elapsed_ms": ANY, "request_id": null,
-            "display_name": null,
-            "error": {"kind": "connection", "message": SOME, "coveo_error_code": null,
-                      "retry_after_s": null}
-        }),
-    );
+    expect_line(run.line(), failed("acme1", "connection", Value::Null, 1));
 }
 
 /// Runs `--platform-url URL` with a refusing proxy for https targets, which records any
@@ -173,14 +164,7 @@ fn a_platform_url_path_prefix_is_kept() {
             .arg("acme1")
             .run();
         assert_eq!(run.status, 0, "{run:#?}");
-        expect_line(
-            run.line(),
-            json!({
-                "organization_id": "acme1", "ok": true, "result": "deleted", "dry_run": false,
-                "http_status": 204, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
-                "display_name": null, "error": null
-            }),
-        );
+        expect_line(run.line(), deleted("acme1"));
         assert_eq!(standin.sent(), ["DELETE /coveo/rest/organizations/acme1"]);
         standin.assert_no_violations();
     }

@@ -10,10 +10,12 @@
 //! regression fails with what was seen, it does not hang.
 
 use crate::support::bin::against;
-use crate::support::line::{expect_line, parse_lines, starting_with, ANY, SOME};
+use crate::support::line::{
+    deleted, expect_line, failed, listed, parse_lines, starting_with, succeeded, Set, SOME,
+};
 use crate::support::standin::{Action, Reply, StandIn};
 use crate::support::{assert_nothing_sent, kill, not_started, platform, pty, LIMIT};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::io::Read;
 use std::os::fd::AsRawFd;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -201,23 +203,13 @@ impl Drop for Running {
 
 /// The line of an organization that a signal kept from starting.
 fn not_started_line(id: &str, dry_run: bool, signal: &str) -> Value {
-    json!({
-        "organization_id": id, "ok": false, "result": "error", "dry_run": dry_run,
-        "http_status": null, "attempts": 0, "elapsed_ms": 0, "request_id": null,
-        "display_name": null,
-        "error": {"kind": "interrupted",
-                  "message": format!("not started: the run was stopped by {signal}"),
-                  "coveo_error_code": null, "retry_after_s": null}
-    })
-}
-
-/// The line of an organization deleted after one attempt answered 204, no name asked for.
-fn deleted_line(id: &str) -> Value {
-    json!({
-        "organization_id": id, "ok": true, "result": "deleted", "dry_run": false,
-        "http_status": 204, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
-        "display_name": null, "error": null
-    })
+    failed(id, "interrupted", Value::Null, 0)
+        .set("dry_run", dry_run)
+        .set("elapsed_ms", 0)
+        .set(
+            "error.message",
+            format!("not started: the run was stopped by {signal}"),
+        )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,7 +230,7 @@ fn sigint_during_a_batch_of_200_says_once_how_many_were_not_started() {
 
     assert_eq!(ended.code(), 130, "{ended:#?}");
     assert_eq!(ended.lines.len(), 200);
-    expect_line(&ended.lines[0], deleted_line("ci000"));
+    expect_line(&ended.lines[0], deleted("ci000"));
     for (line, id) in ended.lines[1..].iter().zip(&ids[1..]) {
         expect_line(line, not_started_line(id, false, "SIGINT"));
     }
@@ -259,7 +251,7 @@ fn sigterm_lets_the_delete_in_flight_finish_and_starts_no_other() {
 
     assert_eq!(ended.code(), 143, "{ended:#?}");
     assert_eq!(ended.lines.len(), 3, "{ended:#?}");
-    expect_line(&ended.lines[0], deleted_line("acme1"));
+    expect_line(&ended.lines[0], deleted("acme1"));
     expect_line(&ended.lines[1], not_started_line("acme2", false, "SIGTERM"));
     expect_line(&ended.lines[2], not_started_line("acme3", false, "SIGTERM"));
     assert_eq!(ended.stderr, format!("{}\n", not_started(2, "SIGTERM")));
@@ -286,13 +278,9 @@ fn sigint_ends_a_retry_wait_at_once_keeping_the_last_answer() {
     assert_eq!(ended.lines.len(), 2, "{ended:#?}");
     expect_line(
         &ended.lines[0],
-        json!({
-            "organization_id": "acme1", "ok": false, "result": "error", "dry_run": false,
-            "http_status": 503, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
-            "display_name": null,
-            "error": {"kind": "server_error", "message": "HTTP 503 Service Unavailable",
-                      "coveo_error_code": null, "retry_after_s": 30}
-        }),
+        failed("acme1", "server_error", 503, 1)
+            .set("error.message", "HTTP 503 Service Unavailable")
+            .set("error.retry_after_s", 30),
     );
     expect_line(&ended.lines[1], not_started_line("acme2", false, "SIGINT"));
     // --verbose: where the token came from, the attempt, then the two failures.
@@ -329,13 +317,9 @@ fn sigint_in_the_retry_wait_of_a_single_organization_exits_130() {
     assert_eq!(ended.lines.len(), 1, "{ended:#?}");
     expect_line(
         &ended.lines[0],
-        json!({
-            "organization_id": "acme1", "ok": false, "result": "error", "dry_run": false,
-            "http_status": 503, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
-            "display_name": null,
-            "error": {"kind": "server_error", "message": "HTTP 503 Service Unavailable",
-                      "coveo_error_code": null, "retry_after_s": 30}
-        }),
+        failed("acme1", "server_error", 503, 1)
+            .set("error.message", "HTTP 503 Service Unavailable")
+            .set("error.retry_after_s", 30),
     );
     assert_eq!(standin.sent(), ["DELETE /rest/organizations/acme1"]);
 }
@@ -356,15 +340,9 @@ fn an_interruption_overrides_the_status_of_an_earlier_failure() {
     assert_eq!(ended.lines.len(), 3, "{ended:#?}");
     expect_line(
         &ended.lines[0],
-        json!({
-            "organization_id": "ghost", "ok": false, "result": "error", "dry_run": false,
-            "http_status": 404, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
-            "display_name": null,
-            "error": {"kind": "not_found", "message": "no such organization",
-                      "coveo_error_code": null, "retry_after_s": null}
-        }),
+        failed("ghost", "not_found", 404, 1).set("error.message", "no such organization"),
     );
-    expect_line(&ended.lines[1], deleted_line("acme1"));
+    expect_line(&ended.lines[1], deleted("acme1"));
     expect_line(&ended.lines[2], not_started_line("acme2", false, "SIGINT"));
     assert_eq!(
         standin.sent(),
@@ -386,7 +364,7 @@ fn a_signal_during_the_last_organization_still_exits_143() {
     let ended = run.end(LIMIT);
     assert_eq!(ended.code(), 143, "{ended:#?}");
     assert_eq!(ended.lines.len(), 1, "{ended:#?}");
-    expect_line(&ended.lines[0], deleted_line("acme1"));
+    expect_line(&ended.lines[0], deleted("acme1"));
     assert_eq!(ended.stderr, "");
     assert_eq!(standin.sent(), ["DELETE /rest/organizations/acme1"]);
 }
@@ -412,14 +390,14 @@ fn a_signal_between_the_dry_runs_get_and_post_sends_no_post() {
     // What the GET learned stays on the line.
     expect_line(
         &ended.lines[0],
-        json!({
-            "organization_id": "acme1", "ok": false, "result": "error", "dry_run": true,
-            "http_status": 200, "attempts": 1, "elapsed_ms": ANY, "request_id": "get-acme1",
-            "display_name": "Acme One",
-            "error": {"kind": "interrupted",
-                      "message": "stopped by SIGINT after the organization was read; the privilege check was not sent",
-                      "coveo_error_code": null, "retry_after_s": null}
-        }),
+        failed("acme1", "interrupted", 200, 1)
+            .set("dry_run", true)
+            .set("request_id", "get-acme1")
+            .set("display_name", "Acme One")
+            .set(
+                "error.message",
+                "stopped by SIGINT after the organization was read; the privilege check was not sent",
+            ),
     );
     expect_line(&ended.lines[1], not_started_line("acme2", true, "SIGINT"));
     assert_eq!(
@@ -452,11 +430,9 @@ fn a_signal_during_the_dry_runs_post_keeps_its_answer() {
     assert_eq!(ended.lines.len(), 3, "{ended:#?}");
     expect_line(
         &ended.lines[0],
-        json!({
-            "organization_id": "acme1", "ok": true, "result": "would_delete", "dry_run": true,
-            "http_status": 200, "attempts": 2, "elapsed_ms": ANY, "request_id": SOME,
-            "display_name": "Acme One", "error": null
-        }),
+        succeeded("acme1", "would_delete", 200, 2)
+            .set("dry_run", true)
+            .set("display_name", "Acme One"),
     );
     expect_line(&ended.lines[1], not_started_line("acme2", true, "SIGTERM"));
     expect_line(&ended.lines[2], not_started_line("acme3", true, "SIGTERM"));
@@ -536,8 +512,8 @@ fn a_sigint_ignored_by_whoever_started_the_tool_stays_ignored() {
 
     assert_eq!(ended.code(), 0, "{ended:#?}");
     assert_eq!(ended.lines.len(), 2, "{ended:#?}");
-    expect_line(&ended.lines[0], deleted_line("acme1"));
-    expect_line(&ended.lines[1], deleted_line("acme2"));
+    expect_line(&ended.lines[0], deleted("acme1"));
+    expect_line(&ended.lines[1], deleted("acme2"));
     assert_eq!(ended.stderr, "");
 }
 
@@ -587,11 +563,9 @@ fn expect_first_page(lines: &[Value]) {
     for (i, line) in lines.iter().enumerate() {
         expect_line(
             line,
-            json!({
-                "organization_id": format!("ci{i:03}"), "ok": true, "result": "listed",
-                "display_name": format!("ci {i}"), "type": null, "created": SOME,
-                "read_only": null, "lifecycle_state": null, "owner_email": null, "error": null
-            }),
+            listed(&format!("ci{i:03}"))
+                .set("display_name", format!("ci {i}"))
+                .set("created", SOME),
         );
     }
 }
@@ -609,14 +583,10 @@ fn a_listing_stops_after_the_page_in_flight_with_an_interrupted_line() {
     expect_first_page(&ended.lines[..100]);
     expect_line(
         &ended.lines[100],
-        json!({
-            "organization_id": null, "ok": false, "result": "error", "dry_run": false,
-            "http_status": 200, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
-            "display_name": null,
-            "error": {"kind": "interrupted",
-                      "message": "stopped by SIGTERM after page 0 of the listing; the listing is incomplete",
-                      "coveo_error_code": null, "retry_after_s": null}
-        }),
+        failed(Value::Null, "interrupted", 200, 1).set(
+            "error.message",
+            "stopped by SIGTERM after page 0 of the listing; the listing is incomplete",
+        ),
     );
     // Only the page in flight was asked for.
     assert_eq!(standin.requests().len(), 1);
@@ -640,14 +610,12 @@ fn a_listing_stopped_in_a_retry_wait_ends_interrupted_at_once() {
     expect_first_page(&ended.lines[..100]);
     expect_line(
         &ended.lines[100],
-        json!({
-            "organization_id": null, "ok": false, "result": "error", "dry_run": false,
-            "http_status": 503, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
-            "display_name": null,
-            "error": {"kind": "interrupted",
-                      "message": starting_with("stopped by SIGINT; the listing is incomplete"),
-                      "coveo_error_code": null, "retry_after_s": 30}
-        }),
+        failed(Value::Null, "interrupted", 503, 1)
+            .set(
+                "error.message",
+                starting_with("stopped by SIGINT; the listing is incomplete"),
+            )
+            .set("error.retry_after_s", 30),
     );
     assert_eq!(standin.requests().len(), 2);
 }

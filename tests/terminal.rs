@@ -6,7 +6,9 @@
 //! showed, and what the stand-in received.
 
 use crate::support::bin::{self, against};
-use crate::support::line::{between, expect_line, parse_lines, starting_with, ANY, SOME};
+use crate::support::line::{
+    between, expect_line, failed, parse_lines, starting_with, succeeded, Set, SOME,
+};
 use crate::support::standin::{Action, Reply, Request, StandIn};
 use crate::support::{
     assert_nothing_sent, has_millis, kill, list_file, not_started, platform, pty, LIMIT, SECRET,
@@ -42,22 +44,12 @@ fn ids_of(lines: &[Value]) -> Vec<String> {
 /// The line of an organization the platform deleted after `attempts` requests, the last
 /// answered 204.
 fn deleted(id: &str, attempts: usize, display_name: Value) -> Value {
-    json!({
-        "organization_id": id, "ok": true, "result": "deleted", "dry_run": false,
-        "http_status": 204, "attempts": attempts, "elapsed_ms": ANY, "request_id": SOME,
-        "display_name": display_name, "error": null
-    })
+    succeeded(id, "deleted", 204, attempts as u64).set("display_name", display_name)
 }
 
 /// The line of an organization for which nothing was sent: the answer did not confirm it.
 fn not_confirmed(id: &str) -> Value {
-    json!({
-        "organization_id": id, "ok": false, "result": "error", "dry_run": false,
-        "http_status": null, "attempts": 0, "elapsed_ms": ANY, "request_id": null,
-        "display_name": null,
-        "error": {"kind": "not_confirmed", "message": SOME, "coveo_error_code": null,
-                  "retry_after_s": null}
-    })
+    failed(id, "not_confirmed", Value::Null, 0)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -82,13 +74,7 @@ fn typing_the_name_instead_of_the_id_deletes_nothing() {
     assert_eq!(standin.sent(), ["GET /rest/organizations/acme1"]);
     expect_line(
         &done.lines[0],
-        json!({
-            "organization_id": "acme1", "ok": false, "result": "error", "dry_run": false,
-            "http_status": 200, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
-            "display_name": "Acme One",
-            "error": {"kind": "not_confirmed", "message": SOME, "coveo_error_code": null,
-                      "retry_after_s": null}
-        }),
+        failed("acme1", "not_confirmed", 200, 1).set("display_name", "Acme One"),
     );
     assert!(
         done.terminal
@@ -266,11 +252,9 @@ fn no_prompt_with_yes_or_dry_run() {
     {
         expect_line(
             line,
-            json!({
-                "organization_id": id, "ok": true, "result": "would_delete", "dry_run": true,
-                "http_status": 200, "attempts": 2, "elapsed_ms": ANY, "request_id": SOME,
-                "display_name": name, "error": null
-            }),
+            succeeded(id, "would_delete", 200, 2)
+                .set("dry_run", true)
+                .set("display_name", name),
         );
     }
     standin.assert_no_violations();
@@ -311,13 +295,7 @@ fn a_terminal_on_only_one_of_stdin_and_stderr_is_no_terminal() {
         assert_eq!(lines.len(), 1, "{stdout}");
         expect_line(
             &lines[0],
-            json!({
-                "organization_id": "acme1", "ok": false, "result": "error", "dry_run": false,
-                "http_status": null, "attempts": 0, "elapsed_ms": ANY, "request_id": null,
-                "display_name": null,
-                "error": {"kind": "confirmation_required", "message": SOME,
-                          "coveo_error_code": null, "retry_after_s": null}
-            }),
+            failed("acme1", "confirmation_required", Value::Null, 0),
         );
         assert_nothing_sent(&standin);
         assert!(standin.remaining_orgs().contains(&"acme1".to_string()));
@@ -338,22 +316,16 @@ fn elapsed_ms_leaves_out_the_time_spent_typing() {
         assert!(typing.elapsed() >= Duration::from_millis(1200));
 
         assert_eq!(done.lines.len(), 1, "{done:#?}");
-        let (ok, http_status, error) = if result == "deleted" {
-            (true, 204, Value::Null)
+        let attempts = standin.requests().len() as u64;
+        let want = if result == "deleted" {
+            succeeded("acme1", "deleted", 204, attempts)
         } else {
-            let error = json!({"kind": "not_confirmed", "message": SOME,
-                               "coveo_error_code": null, "retry_after_s": null});
-            (false, 200, error)
+            failed("acme1", "not_confirmed", 200, attempts)
         };
-        let attempts = standin.requests().len();
         expect_line(
             &done.lines[0],
-            json!({
-                "organization_id": "acme1", "ok": ok, "result": result, "dry_run": false,
-                "http_status": http_status, "attempts": attempts,
-                "elapsed_ms": between(0, 999), "request_id": SOME,
-                "display_name": "Acme One", "error": error
-            }),
+            want.set("display_name", "Acme One")
+                .set("elapsed_ms", between(0, 999)),
         );
         let deleted = standin.requests().iter().any(|r| r.method == "DELETE");
         assert_eq!(deleted, result == "deleted", "{:?}", standin.sent());
@@ -428,13 +400,11 @@ fn prompt_reports_401_403_404_and_read_only_at_once_without_asking() {
         assert_eq!(done.lines.len(), 1, "{kind}: {done:#?}");
         expect_line(
             &done.lines[0],
-            json!({
-                "organization_id": "acme1", "ok": false, "result": "error", "dry_run": false,
-                "http_status": http_status, "attempts": 1, "elapsed_ms": ANY,
-                "request_id": "req-get", "display_name": display_name,
-                "error": {"kind": kind, "message": message, "coveo_error_code": code,
-                          "retry_after_s": null}
-            }),
+            failed("acme1", kind, http_status, 1)
+                .set("request_id", "req-get")
+                .set("display_name", display_name)
+                .set("error.message", message)
+                .set("error.coveo_error_code", code),
         );
         assert_eq!(done.status, exit, "{kind}: {done:#?}");
         let human = format!("coveo-org-delete: acme1: {kind}");
@@ -460,11 +430,7 @@ fn prompt_with_missing_ok_and_a_404_is_already_absent_without_asking() {
     assert_eq!(done.lines.len(), 1, "{done:#?}");
     expect_line(
         &done.lines[0],
-        json!({
-            "organization_id": "acme1", "ok": true, "result": "already_absent",
-            "dry_run": false, "http_status": 404, "attempts": 1, "elapsed_ms": ANY,
-            "request_id": "req-get", "display_name": null, "error": null
-        }),
+        succeeded("acme1", "already_absent", 404, 1).set("request_id", "req-get"),
     );
     assert_eq!(done.status, 0, "{done:#?}");
     assert_eq!(standin.sent(), ["GET /rest/organizations/acme1"]);
@@ -479,13 +445,7 @@ fn prompt_for_a_read_only_organization_of_the_platform_names_it() {
     assert_eq!(done.lines.len(), 1, "{done:#?}");
     expect_line(
         &done.lines[0],
-        json!({
-            "organization_id": "paused", "ok": false, "result": "error", "dry_run": false,
-            "http_status": 200, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
-            "display_name": "Paused Org",
-            "error": {"kind": "read_only", "message": SOME, "coveo_error_code": null,
-                      "retry_after_s": null}
-        }),
+        failed("paused", "read_only", 200, 1).set("display_name", "Paused Org"),
     );
     assert_eq!(done.status, 1);
     assert_eq!(standin.sent(), ["GET /rest/organizations/paused"]);
@@ -539,11 +499,7 @@ fn prompt_asks_anyway_when_the_get_gets_no_answer() {
     // The GET and the DELETE.
     expect_line(
         &done.lines[0],
-        json!({
-            "organization_id": "acme1", "ok": true, "result": "deleted", "dry_run": false,
-            "http_status": 204, "attempts": 2, "elapsed_ms": ANY, "request_id": "req-delete",
-            "display_name": null, "error": null
-        }),
+        succeeded("acme1", "deleted", 204, 2).set("request_id", "req-delete"),
     );
     assert_eq!(
         standin.sent(),
@@ -575,11 +531,7 @@ fn verbose_at_the_prompt_is_one_line_per_attempt_without_the_token() {
     assert_eq!(done.lines.len(), 1, "{done:#?}");
     expect_line(
         &done.lines[0],
-        json!({
-            "organization_id": "acme1", "ok": true, "result": "deleted", "dry_run": false,
-            "http_status": 204, "attempts": 3, "elapsed_ms": ANY, "request_id": SOME,
-            "display_name": "Acme One", "error": null
-        }),
+        succeeded("acme1", "deleted", 204, 3).set("display_name", "Acme One"),
     );
     let lines = attempt_lines(&done.terminal);
     assert_eq!(lines.len(), 3, "one line per attempt: {:?}", done.terminal);
@@ -612,13 +564,8 @@ fn no_arguments_at_a_terminal_show_the_usage_too() {
     assert_eq!(done.lines.len(), 1, "{done:#?}");
     expect_line(
         &done.lines[0],
-        json!({
-            "organization_id": null, "ok": false, "result": "error", "dry_run": false,
-            "http_status": null, "attempts": 0, "elapsed_ms": ANY, "request_id": null,
-            "display_name": null,
-            "error": {"kind": "usage", "message": starting_with("no organization ID given"),
-                      "coveo_error_code": null, "retry_after_s": null}
-        }),
+        failed(Value::Null, "usage", Value::Null, 0)
+            .set("error.message", starting_with("no organization ID given")),
     );
     let shown = &done.terminal;
     assert!(
@@ -653,13 +600,9 @@ fn progress_is_cleared_before_a_failure_and_a_summary_ends_the_run() {
     expect_line(&done.lines[0], deleted("acme1", 1, Value::Null));
     expect_line(
         &done.lines[1],
-        json!({
-            "organization_id": "ghost", "ok": false, "result": "error", "dry_run": false,
-            "http_status": 404, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
-            "display_name": null,
-            "error": {"kind": "not_found", "message": "Organization 'ghost' does not exist.",
-                      "coveo_error_code": "ORGANIZATION_NOT_FOUND", "retry_after_s": null}
-        }),
+        failed("ghost", "not_found", 404, 1)
+            .set("error.message", "Organization 'ghost' does not exist.")
+            .set("error.coveo_error_code", "ORGANIZATION_NOT_FOUND"),
     );
     expect_line(&done.lines[2], deleted("acme2", 1, Value::Null));
     let t = &done.terminal;
@@ -763,21 +706,12 @@ fn a_terminal_holding_stdout_too_never_glues_a_json_line_to_the_progress_line() 
     assert_eq!(json.len(), 3, "{rows:#?}");
     let lines = parse_lines(&json.iter().map(|r| format!("{r}\n")).collect::<String>());
     for (line, id) in lines.iter().zip(["acme1", "ghost", "acme2"]) {
-        let (ok, result, status, error) = if id == "ghost" {
-            let error = json!({"kind": "not_found", "message": SOME,
-                               "coveo_error_code": "ORGANIZATION_NOT_FOUND", "retry_after_s": null});
-            (false, "error", 404, error)
+        let want = if id == "ghost" {
+            failed(id, "not_found", 404, 1).set("error.coveo_error_code", "ORGANIZATION_NOT_FOUND")
         } else {
-            (true, "deleted", 204, Value::Null)
+            deleted(id, 1, Value::Null)
         };
-        expect_line(
-            line,
-            json!({
-                "organization_id": id, "ok": ok, "result": result, "dry_run": false,
-                "http_status": status, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
-                "display_name": null, "error": error
-            }),
-        );
+        expect_line(line, want);
     }
     for row in &rows {
         let glued = row.contains("] deleting ") && row.contains('{');

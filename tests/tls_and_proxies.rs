@@ -7,7 +7,7 @@
 //! talks to the platform's real host.
 
 use crate::support::bin::{cmd, delete_at, Run};
-use crate::support::line::{expect_line, starting_with, ANY, SOME};
+use crate::support::line::{deleted, expect_line, failed, starting_with, Set, SOME};
 use crate::support::proxy::ConnectProxy;
 use crate::support::standin::{Action, StandIn};
 use crate::support::tls::pki;
@@ -15,7 +15,7 @@ use crate::support::{
     assert_nothing_sent, closed_port, has_millis, missing_path, not_utf8, path_str, temp_file,
     tls_standin, LIMIT, SECRET,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::time::Duration;
 
 const ORG: &str = "acme1";
@@ -33,20 +33,11 @@ fn yes(args: &[&str]) -> crate::support::bin::Cmd {
     cmd().token(SECRET).arg("--yes").args(args)
 }
 
-/// The line of `acme1` deleted by one attempt answered 204.
-fn deleted() -> Value {
-    json!({
-        "organization_id": ORG, "ok": true, "result": "deleted", "dry_run": false,
-        "http_status": 204, "attempts": 1, "elapsed_ms": ANY, "request_id": SOME,
-        "display_name": null, "error": null
-    })
-}
-
 /// Asserts the run deleted `acme1` in one attempt, quietly, without showing the token.
 #[track_caller]
 fn assert_deleted(run: &Run) {
     assert_eq!(run.status, 0, "exit status: {run:#?}");
-    expect_line(run.line(), deleted());
+    expect_line(run.line(), deleted(ORG));
     assert_eq!(run.stderr, "", "nothing on stderr on success: {run:#?}");
     run.assert_hides(SECRET);
 }
@@ -59,13 +50,7 @@ fn assert_unanswered(run: &Run, kind: &str, exit: i32, attempts: u64, message: &
     assert_eq!(run.status, exit, "exit status: {run:#?}");
     expect_line(
         run.line(),
-        json!({
-            "organization_id": ORG, "ok": false, "result": "error", "dry_run": false,
-            "http_status": null, "attempts": attempts, "elapsed_ms": ANY, "request_id": null,
-            "display_name": null,
-            "error": {"kind": kind, "message": message, "coveo_error_code": null,
-                      "retry_after_s": null}
-        }),
+        failed(ORG, kind, Value::Null, attempts).set("error.message", message),
     );
     let lines = run.stderr_lines();
     assert_eq!(lines.len(), 1, "one stderr line per failure: {run:#?}");
@@ -578,14 +563,10 @@ fn verbose_names_the_proxy_an_attempt_could_not_reach() {
     assert_eq!(run.status, 5, "{run:#?}");
     expect_line(
         run.line(),
-        json!({
-            "organization_id": ORG, "ok": false, "result": "error", "dry_run": false,
-            "http_status": null, "attempts": 2, "elapsed_ms": ANY, "request_id": null,
-            "display_name": null,
-            "error": {"kind": "connection",
-                      "message": format!("proxy 127.0.0.1:{port}: connection refused"),
-                      "coveo_error_code": null, "retry_after_s": null}
-        }),
+        failed(ORG, "connection", Value::Null, 2).set(
+            "error.message",
+            format!("proxy 127.0.0.1:{port}: connection refused"),
+        ),
     );
     // --verbose: where the token came from and where requests go, two attempts, the failure.
     let all = run.stderr_lines();

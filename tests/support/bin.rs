@@ -1,9 +1,9 @@
 //! Runs the compiled binary the way a script does, and captures what a script would see.
 
 pub use super::line::{assert_shape, END_FIELDS, ERROR_FIELDS, FIELDS, LISTED_FIELDS};
-use super::line::{expect_line, parse_lines, ANY, SOME};
+use super::line::{expect_line, failed, parse_lines, Set, ANY};
 use super::{SECRET, TOKEN};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::io::{Read, Write};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
@@ -46,12 +46,7 @@ impl Run {
         assert_eq!(self.status, 2, "{self:#?}");
         expect_line(
             self.line(),
-            json!({
-                "organization_id": null, "ok": false, "result": "error", "dry_run": ANY,
-                "http_status": null, "attempts": 0, "elapsed_ms": ANY, "request_id": null,
-                "display_name": null,
-                "error": {"kind": kind, "message": SOME, "coveo_error_code": null, "retry_after_s": null}
-            }),
+            failed(Value::Null, kind, Value::Null, 0).set("dry_run", ANY),
         );
         assert_eq!(self.stderr.lines().count(), 1, "stderr: {}", self.stderr);
         assert!(

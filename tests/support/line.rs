@@ -7,7 +7,7 @@
 //! field must still be named, with its value or a placeholder: a line with a field the
 //! expectation does not name, or without one it names, fails.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// The fields of a line about an organization (or of a failed run), in their order, all
 /// always present.
@@ -69,6 +69,79 @@ pub fn one_of(values: &[&str]) -> String {
 /// Matcher: a whole number from `low` to `high`, both included.
 pub fn between(low: u64, high: u64) -> String {
     format!("{MARK}between:{low}:{high}")
+}
+
+/// Changes one field of an expected line, `error.message` for a field of the error object:
+/// builders give a line's usual values, and a test sets what it knows better.
+pub trait Set {
+    fn set(self, field: &str, value: impl Into<Value>) -> Value;
+}
+
+impl Set for Value {
+    #[track_caller]
+    fn set(mut self, field: &str, value: impl Into<Value>) -> Value {
+        let mut at = &mut self;
+        for key in field.split('.') {
+            at = at
+                .get_mut(key)
+                .unwrap_or_else(|| panic!("an expected line has no field {field}"));
+        }
+        *at = value.into();
+        self
+    }
+}
+
+/// The expected line of `id` that says `result` (`deleted`, `already_absent`, ...) after
+/// `attempts`, the last answered `http_status`: not a dry run, a request ID, no display name.
+pub fn succeeded(id: &str, result: &str, http_status: u16, attempts: u64) -> Value {
+    json!({
+        "organization_id": id, "ok": true, "result": result, "dry_run": false,
+        "http_status": http_status, "attempts": attempts, "elapsed_ms": ANY,
+        "request_id": SOME, "display_name": null, "error": null
+    })
+}
+
+/// The expected line of `id` deleted by its one DELETE, answered 204.
+pub fn deleted(id: &str) -> Value {
+    succeeded(id, "deleted", 204, 1)
+}
+
+/// The expected line of `id` (`null` for a failure of the whole run, or of a listing) that
+/// failed with `kind` after `attempts` (0: nothing was sent), the last answered `http_status`
+/// (`null`: none was, and so no request ID either): not a dry run, no display name, a
+/// message, no error code, no wait.
+pub fn failed(
+    id: impl Into<Value>,
+    kind: &str,
+    http_status: impl Into<Value>,
+    attempts: u64,
+) -> Value {
+    let http_status = http_status.into();
+    let request_id = if http_status.is_null() {
+        Value::Null
+    } else {
+        json!(SOME)
+    };
+    json!({
+        "organization_id": id.into(), "ok": false, "result": "error", "dry_run": false,
+        "http_status": http_status, "attempts": attempts, "elapsed_ms": ANY,
+        "request_id": request_id, "display_name": null,
+        "error": {"kind": kind, "message": SOME, "coveo_error_code": null, "retry_after_s": null}
+    })
+}
+
+/// The expected listed line of `id`, every other field null: a test sets those it shows.
+pub fn listed(id: &str) -> Value {
+    json!({
+        "organization_id": id, "ok": true, "result": "listed", "display_name": null,
+        "type": null, "created": null, "read_only": null, "lifecycle_state": null,
+        "owner_email": null, "error": null
+    })
+}
+
+/// The expected end line of a listing that printed `n` organizations.
+pub fn end_of_list(n: usize) -> Value {
+    json!({"organization_id": null, "ok": true, "result": "end_of_list", "listed": n, "error": null})
 }
 
 /// Asserts that `line` is `expected` in every field: the same fields (in the `error` object
