@@ -73,7 +73,12 @@ struct Expect<'a> {
 /// script sees: the JSON line, the stderr line, the exit status, and the one request.
 fn answer_maps_to(reply: Reply, e: Expect) -> Run {
     let status = reply.status;
-    let standin = StandIn::script(vec![Action::Reply(reply)]);
+    answered(&StandIn::script(vec![Action::Reply(reply)]), status, e)
+}
+
+/// A DELETE of `acme1` (no retries) that `standin` answers with `status` and what `e` says
+/// (its message may be a matcher: stderr must then hold the line's own message).
+fn answered(standin: &StandIn, status: u16, e: Expect) -> Run {
     let run = delete_at(&standin.url(), &["--retries", "0", "acme1"]);
     assert_eq!(run.status, e.exit, "{run:#?}");
     expect_line(
@@ -87,19 +92,14 @@ fn answer_maps_to(reply: Reply, e: Expect) -> Run {
         Some(c) => format!("(HTTP {status} {c})"),
         None => format!("(HTTP {status})"),
     };
-    let mut want = format!("coveo-org-delete: acme1: {} {paren}: {}", e.kind, e.message);
+    let message = run.line()["error"]["message"].as_str().unwrap_or_default();
+    let mut want = format!("coveo-org-delete: acme1: {} {paren}: {message}", e.kind);
     if let Some(id) = e.request_id {
         want.push_str(&format!(" [request {id}]"));
     }
-    let err = run.stderr_lines();
-    assert_eq!(err.len(), 1, "one human line: {}", run.stderr);
-    assert!(
-        err[0].starts_with(&want),
-        "stderr {:?}\nwant {want:?}",
-        err[0]
-    );
+    run.assert_stderr_starts(&[&want]);
 
-    only_delete(&standin, "/rest/organizations/acme1");
+    only_delete(standin, "/rest/organizations/acme1");
     run.assert_hides(SECRET);
     run
 }
@@ -254,30 +254,21 @@ fn status_403_waf_block_says_firewall_and_never_echoes_the_html() {
             .header("x-coveo-waf-action", "block")
             .html("<html><body><h1>Request blocked WAFPAGEMARKER</h1></body></html>"),
     )]);
-    let run = delete_at(&standin.url(), &["--retries", "0", "acme1"]);
-    assert_eq!(run.status, 3, "{run:#?}");
-    let line = run.line();
-    let message = line["error"]["message"].as_str().unwrap_or_default();
-    assert!(
-        message.contains("blocked") && message.contains("web application firewall"),
-        "message: {message}"
+    let run = answered(
+        &standin,
+        403,
+        Expect {
+            kind: "forbidden",
+            message: &containing("web application firewall"),
+            code: None,
+            request_id: Some("rid-waf"),
+            exit: 3,
+        },
     );
-    expect_line(
-        line,
-        error_line("acme1", 403, "forbidden", message, Value::Null).set("request_id", "rid-waf"),
-    );
+    let message = run.line()["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("blocked"), "message: {message}");
     run.assert_hides("WAFPAGEMARKER");
     run.assert_hides("<html");
-    let err = run.stderr_lines();
-    assert_eq!(err.len(), 1, "{}", run.stderr);
-    assert!(
-        err[0].starts_with(&format!(
-            "coveo-org-delete: acme1: forbidden (HTTP 403): {message} [request rid-waf]"
-        )),
-        "{}",
-        err[0]
-    );
-    only_delete(&standin, "/rest/organizations/acme1");
 }
 
 /// A firewall's verdict wins over the body's own message.
@@ -605,28 +596,17 @@ fn redirects_are_not_followed_and_name_the_location() {
         };
         *location.lock().unwrap() = target.clone();
 
-        let run = delete_at(&standin.url(), &["--retries", "0", "acme1"]);
-        assert_eq!(run.status, 1, "{status}: {run:#?}");
-        let mut want = error_line(
-            "acme1",
+        answered(
+            &standin,
             status,
-            "unexpected_status",
-            &containing(&target),
-            Value::Null,
+            Expect {
+                kind: "unexpected_status",
+                message: &containing(&target),
+                code: None,
+                request_id: Some("rid-redirect"),
+                exit: 1,
+            },
         );
-        want["request_id"] = json!("rid-redirect");
-        expect_line(run.line(), want);
-        let message = run.line()["error"]["message"].as_str().unwrap();
-        let err = run.stderr_lines();
-        assert_eq!(err.len(), 1, "{}", run.stderr);
-        assert!(
-            err[0].starts_with(&format!(
-                "coveo-org-delete: acme1: unexpected_status (HTTP {status}): {message} [request rid-redirect]"
-            )),
-            "{}",
-            err[0]
-        );
-        only_delete(&standin, "/rest/organizations/acme1");
     }
 }
 
@@ -762,10 +742,10 @@ fn the_run_goes_on_after_a_failure_and_exits_with_the_first_failure() {
     );
     three["request_id"] = json!("rid-un");
     expect_line(&run.lines[2], three);
-    let err = run.stderr_lines();
-    assert_eq!(err.len(), 2, "{}", run.stderr);
-    assert!(err[0].starts_with("coveo-org-delete: two: not_found (HTTP 404 ORGANIZATION_NOT_FOUND): Organization 'two' does not exist. [request rid-nf]"), "{}", err[0]);
-    assert!(err[1].starts_with("coveo-org-delete: three: unauthorized (HTTP 401 invalid_token): Expired token [request rid-un]"), "{}", err[1]);
+    run.assert_stderr_starts(&[
+        "coveo-org-delete: two: not_found (HTTP 404 ORGANIZATION_NOT_FOUND): Organization 'two' does not exist. [request rid-nf]",
+        "coveo-org-delete: three: unauthorized (HTTP 401 invalid_token): Expired token [request rid-un]",
+    ]);
     assert_eq!(
         standin.connections(),
         1,

@@ -4,7 +4,7 @@
 //! the usage a run without IDs gets, and `--help` and `--version`. A usage error is one line
 //! and one stderr line, exit 2, and nothing sent.
 
-use crate::support::bin::{cmd, Cmd, Run};
+use crate::support::bin::{cmd, with_secret, Cmd, Run};
 use crate::support::line::{containing, expect_line, failed, listed, succeeded, Set};
 use crate::support::proxy::ConnectProxy;
 use crate::support::standin::{Action, Platform, Reply, StandIn};
@@ -34,6 +34,16 @@ fn deleted(id: &str, attempts: u64) -> Value {
     succeeded(id, "deleted", 204, attempts)
 }
 
+/// The listed line of `id`, a test organization named `name` created at the epoch.
+fn listed_test(id: &str, name: &str) -> Value {
+    listed(id)
+        .set("display_name", name)
+        .set("type", "Test")
+        .set("created", "1970-01-01T00:00:00Z")
+        .set("read_only", false)
+        .set("lifecycle_state", "ACTIVE")
+}
+
 fn assert_deleted(run: &Run, standin: &StandIn) {
     assert_eq!(run.status, 0, "{run:#?}");
     expect_line(run.line(), deleted("acme1", 1));
@@ -42,12 +52,7 @@ fn assert_deleted(run: &Run, standin: &StandIn) {
 
 /// `--yes WORDS...` against `standin`, with the distinctive [`SECRET`] token.
 fn delete_ids(standin: &StandIn, words: &[&str]) -> Run {
-    cmd()
-        .token(SECRET)
-        .platform(&standin.url())
-        .arg("--yes")
-        .args(words)
-        .run()
+    with_secret(&standin.url()).arg("--yes").args(words).run()
 }
 
 #[test]
@@ -166,15 +171,7 @@ fn the_list_options_take_a_value_after_equals() {
         .run();
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(run.lines.len(), 2, "{run:#?}");
-    expect_line(
-        &run.lines[0],
-        listed("old1")
-            .set("display_name", "ci-old")
-            .set("type", "Test")
-            .set("created", "1970-01-01T00:00:00Z")
-            .set("read_only", false)
-            .set("lifecycle_state", "ACTIVE"),
-    );
+    expect_line(&run.lines[0], listed_test("old1", "ci-old"));
     assert_eq!(
         run.stdout.lines().last(),
         Some(crate::support::end_line(1).as_str())
@@ -250,15 +247,7 @@ fn a_value_forgotten_before_another_option_is_a_usage_error() {
         .run();
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(run.lines.len(), 2, "{run:#?}");
-    expect_line(
-        &run.lines[0],
-        listed("dash")
-            .set("display_name", "--yes")
-            .set("type", "Test")
-            .set("created", "1970-01-01T00:00:00Z")
-            .set("read_only", false)
-            .set("lifecycle_state", "ACTIVE"),
-    );
+    expect_line(&run.lines[0], listed_test("dash", "--yes"));
 }
 
 #[test]
@@ -393,9 +382,7 @@ fn double_dash_ends_the_options() {
     // After `--`, `--yes` is an organization ID (a valid one), not the flag: without the
     // flag and without a terminal, both IDs need a confirmation and nothing is sent.
     let standin = StandIn::script(vec![]);
-    let run = cmd()
-        .token(SECRET)
-        .platform(&standin.url())
+    let run = with_secret(&standin.url())
         .args(["--", "--yes", "acme1"])
         .run();
     assert_eq!(run.status, 2, "{run:#?}");

@@ -4,7 +4,7 @@
 //! empties. Each test runs the real binary and checks what the server received (nothing, where
 //! nothing may be sent) as well as what was printed.
 
-use crate::support::bin::{cmd, Cmd, Run};
+use crate::support::bin::{against, cmd, with_secret, Cmd, Run};
 use crate::support::line::{
     containing, deleted, expect_line, failed, parse_lines, succeeded, Set, ANY, SOME,
 };
@@ -25,10 +25,16 @@ use std::os::unix::ffi::OsStrExt;
 
 /// `--yes acme1` against `standin`, with `COVEO_TOKEN` the platform's [`TOKEN`].
 fn yes_acme1(standin: &StandIn) -> Cmd {
-    cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
-        .args(["--yes", "acme1"])
+    against(&standin.url()).args(["--yes", "acme1"])
+}
+
+/// `--yes --from-file LIST` against `standin`, with the platform's [`TOKEN`].
+fn delete_list(standin: &StandIn, list: &std::path::Path) -> Run {
+    against(&standin.url())
+        .arg("--yes")
+        .arg("--from-file")
+        .arg(list)
+        .run()
 }
 
 /// A value that is not UTF-8: `eu` and a byte no UTF-8 text holds.
@@ -191,9 +197,7 @@ fn hostile_ids() -> Vec<String> {
 fn each_hostile_id_is_refused_and_nothing_is_sent() {
     for id in hostile_ids() {
         let standin = StandIn::script(vec![]);
-        let run = cmd()
-            .token(SECRET)
-            .platform(&standin.url())
+        let run = with_secret(&standin.url())
             .args(["--yes", id.as_str()])
             .run();
         assert_eq!(run.status, 2, "{id:?}: {run:#?}");
@@ -219,9 +223,7 @@ fn each_hostile_id_is_refused_and_nothing_is_sent() {
 #[test]
 fn one_invalid_id_among_valid_ones_stops_everything_and_only_invalid_ids_get_lines() {
     let standin = StandIn::script(vec![]);
-    let run = cmd()
-        .token(SECRET)
-        .platform(&standin.url())
+    let run = with_secret(&standin.url())
         .args([
             "--yes", "good1", "../x", "good-2", "a/b", "%2e%2e", "good_3",
         ])
@@ -244,9 +246,7 @@ fn an_id_that_is_not_utf8_is_refused_and_nothing_is_sent() {
     // Alone, and after a valid one: one line, for it.
     for before in [&[][..], &["acme1"][..]] {
         let standin = StandIn::script(vec![]);
-        let run = cmd()
-            .token(TOKEN)
-            .platform(&standin.url())
+        let run = against(&standin.url())
             .arg("--yes")
             .args(before)
             .arg(OsStr::from_bytes(b"a\xffb"))
@@ -277,7 +277,7 @@ fn an_invalid_id_anywhere_in_a_list_sends_nothing() {
     for (contents, invalid) in &cases {
         for from_stdin in [false, true] {
             let standin = StandIn::platform(platform());
-            let c = cmd().token(TOKEN).platform(&standin.url()).arg("--yes");
+            let c = against(&standin.url()).arg("--yes");
             let r = if from_stdin {
                 c.args(["--from-file", "-"])
                     .stdin(contents.as_bytes())
@@ -307,13 +307,7 @@ fn a_list_line_over_4_kib_is_invalid_even_a_comment() {
     text.extend(b"c".repeat(4 * 1024));
     text.extend(b"\nacme2\n");
     let list = temp_file("long-line.txt", &text);
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
-        .arg("--yes")
-        .arg("--from-file")
-        .arg(&list)
-        .run();
+    let run = delete_list(&standin, &list);
     assert_eq!(run.status, 2, "{run:#?}");
     let mut want = invalid_line(ANY);
     want["error"]["message"] = json!(containing("line 2"));
@@ -327,24 +321,14 @@ fn an_invalid_id_is_echoed_cut_to_256_characters() {
     let huge = format!("{}/{}", "a".repeat(300), "b".repeat(10 * 1024 * 1024));
     let list = temp_file("huge-id.txt", huge.as_bytes());
     // Too long for a command line; as a list line it is over 4 KiB, and echoed cut.
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
-        .arg("--yes")
-        .arg("--from-file")
-        .arg(&list)
-        .run();
+    let run = delete_list(&standin, &list);
     assert_eq!(run.status, 2, "{run:#?}");
     let shown = format!("{}...", "a".repeat(256));
     expect_line(run.line(), invalid_line(&shown));
     assert!(run.stderr.contains(&shown), "{}", run.stderr);
     assert!(run.stdout.len() + run.stderr.len() < 4096, "{run:#?}");
     let arg = format!("{}/", "z".repeat(1000));
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
-        .args(["--yes", &arg])
-        .run();
+    let run = against(&standin.url()).args(["--yes", &arg]).run();
     expect_line(run.line(), invalid_line(&format!("{}...", "z".repeat(256))));
     assert_nothing_sent(&standin);
 }
@@ -353,13 +337,7 @@ fn an_invalid_id_is_echoed_cut_to_256_characters() {
 fn an_invalid_id_with_line_separators_is_escaped_in_json() {
     let standin = StandIn::script(vec![]);
     let list = temp_file("seps.txt", "a\u{2028}b\n".as_bytes());
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
-        .arg("--yes")
-        .arg("--from-file")
-        .arg(&list)
-        .run();
+    let run = delete_list(&standin, &list);
     assert!(run.stdout.contains(r"a\u2028b"), "{}", run.stdout);
     expect_line(run.line(), invalid_line("a\u{2028}b"));
     assert!(!run.stderr.contains('\u{2028}'), "{}", run.stderr);
@@ -429,9 +407,7 @@ fn token_files_are_read_no_further_than_64_kib() {
 #[test]
 fn a_list_over_64_mib_is_refused_and_nothing_is_sent() {
     let standin = StandIn::script(vec![]);
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
+    let run = against(&standin.url())
         .args(["--yes", "--from-file", "/dev/zero"])
         .run();
     assert!(run.run_failure("config").contains("64 MiB"), "{run:#?}");
@@ -445,9 +421,7 @@ fn a_list_on_stdin_over_64_mib_is_refused_and_64_mib_is_read() {
     line.push(b'\n');
     let mut list = line.repeat(64 * 1024 * 1024 / 64);
     // Exactly 64 MiB of comments: read whole, nothing to do.
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
+    let run = against(&standin.url())
         .args(["--yes", "--from-file", "-"])
         .stdin(&list)
         .run();
@@ -455,9 +429,7 @@ fn a_list_on_stdin_over_64_mib_is_refused_and_64_mib_is_read() {
     assert_eq!(run.stdout, "");
     // One byte more, and the list is refused rather than cut.
     list.push(b'\n');
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
+    let run = against(&standin.url())
         .args(["--yes", "--from-file", "-"])
         .stdin(&list)
         .run();
@@ -512,9 +484,7 @@ fn a_ca_file_of_exactly_1_mib_is_read() {
     let standin = StandIn::builder()
         .tls(pki.server_config)
         .script(vec![Action::status(204)]);
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
+    let run = against(&standin.url())
         .args(["--yes", "--ca-file"])
         .arg(&ca_file)
         .arg("acme1")
@@ -545,9 +515,7 @@ fn a_listing_of_60_mib_fed_back_costs_its_ids_not_the_file() {
         list.len()
     );
     let standin = StandIn::script(vec![]);
-    let mut child = cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
+    let mut child = against(&standin.url())
         .args(["--yes", "--from-file", "-"])
         .command()
         .stdin(std::process::Stdio::piped())
@@ -579,9 +547,7 @@ fn a_listing_of_60_mib_fed_back_costs_its_ids_not_the_file() {
 /// must not hold it.
 fn answered_with_secret(reply: Reply) -> Run {
     let standin = StandIn::script(vec![Action::Reply(reply)]);
-    let run = cmd()
-        .token(SECRET)
-        .platform(&standin.url())
+    let run = with_secret(&standin.url())
         .args(["--yes", "--retries", "0", "acme1"])
         .run();
     run.assert_hides(SECRET);
@@ -652,9 +618,7 @@ fn a_display_name_holding_the_token_is_hidden() {
         ),
         Action::json(200, r#"{"approved":true}"#),
     ]);
-    let run = cmd()
-        .token(SECRET)
-        .platform(&standin.url())
+    let run = with_secret(&standin.url())
         .args(["--dry-run", "acme1"])
         .run();
     assert_eq!(run.status, 0, "{run:#?}");
@@ -705,16 +669,7 @@ fn line_separators_from_the_server_never_split_a_line() {
     let body = r#"{"message":"one\u2028two\u2029three\u0085four\nfive","errorCode":"A\u2028B"}"#;
     let run = answered_with_secret(Reply::new(409).json(body));
     for c in ['\u{2028}', '\u{2029}', '\u{85}'] {
-        assert!(
-            !run.stdout.contains(c),
-            "raw {c:?} on stdout: {}",
-            run.stdout
-        );
-        assert!(
-            !run.stderr.contains(c),
-            "raw {c:?} on stderr: {}",
-            run.stderr
-        );
+        run.assert_hides(&c.to_string());
     }
     assert_eq!(run.stdout.lines().count(), 1);
     assert_eq!(run.stderr.lines().count(), 1);

@@ -4,12 +4,14 @@
 //! listing is whole, and a failing page. Listing runs use a fake platform that records
 //! anything but a GET as a violation.
 
-use crate::support::bin::{cmd, Run};
+use crate::support::bin::{against, list_at, Run};
 use crate::support::line::{containing, end_of_list, expect_line, failed, listed, Set, ANY, SOME};
 use crate::support::standin::{
     query_value, query_values, Action, Listed, Platform, Reply, Request, StandIn,
 };
-use crate::support::{assert_nothing_sent, end_line, gets, now_ms, page, temp_file, TOKEN};
+use crate::support::{
+    assert_nothing_sent, end_line, gets, now_ms, old_test_ids, old_tests, page, temp_file, TOKEN,
+};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -22,16 +24,6 @@ const DAY_MS: i64 = 24 * HOUR_MS;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/// `--list` with `args` against `standin`.
-fn list(standin: &StandIn, args: &[&str]) -> Run {
-    cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
-        .arg("--list")
-        .args(args)
-        .run()
-}
 
 /// `n` test organizations `org000`... whose creation goes backwards with their number (the
 /// oldest is the last ID), one minute apart, so that the date order is not the ID order.
@@ -121,7 +113,7 @@ fn failure_line(kind: &str, http_status: Value, attempts: usize) -> Value {
 
 /// A usage error with nothing sent; returns its message.
 fn assert_usage(standin: &StandIn, args: &[&str]) -> String {
-    let run = cmd().token(TOKEN).platform(&standin.url()).args(args).run();
+    let run = against(&standin.url()).args(args).run();
     let message = run.run_failure("usage").to_owned();
     assert_nothing_sent(standin);
     message
@@ -138,7 +130,7 @@ fn page_object(items: Vec<Value>, total_pages: u64) -> String {
 #[test]
 fn two_hundred_fifty_organizations_come_in_three_pages_oldest_first() {
     let s = StandIn::platform(many(250));
-    let run = list(&s, &[]);
+    let run = list_at(&s.url(), &[]);
     assert_listed_ok(&run, &s);
     assert_eq!(listed_ids(&run), oldest_first(250));
     assert_eq!(s.sent(), gets(&[0, 1, 2]));
@@ -177,14 +169,14 @@ fn two_hundred_fifty_organizations_come_in_three_pages_oldest_first() {
 fn the_last_of_total_pages_ends_the_listing() {
     // 100 organizations: one full page, and totalPages says it is the only one.
     let s = StandIn::platform(many(100));
-    let run = list(&s, &[]);
+    let run = list_at(&s.url(), &[]);
     assert_listed_ok(&run, &s);
     assert_eq!(listed_ids(&run).len(), 100);
     assert_eq!(s.sent(), gets(&[0]));
 
     // Without totalPages, a full page asks for the next, which is empty.
     let s = StandIn::platform(many(100).list_without_total_pages());
-    let run = list(&s, &[]);
+    let run = list_at(&s.url(), &[]);
     assert_listed_ok(&run, &s);
     assert_eq!(listed_ids(&run), oldest_first(100));
     assert_eq!(s.sent(), gets(&[0, 1]));
@@ -195,7 +187,7 @@ fn the_last_of_total_pages_ends_the_listing() {
         let item = json!({"id": format!("p{p}"), "createdDate": NOV_28});
         Action::json(200, &page_object(vec![item], 5))
     });
-    let run = list(&s, &[]);
+    let run = list_at(&s.url(), &[]);
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(listed_ids(&run), ["p0", "p1", "p2", "p3", "p4"]);
     assert_eq!(s.sent(), gets(&[0, 1, 2, 3, 4]));
@@ -210,7 +202,7 @@ fn the_last_of_total_pages_ends_the_listing() {
         };
         Action::json(200, &page_object(items, 50))
     });
-    let run = list(&s, &[]);
+    let run = list_at(&s.url(), &[]);
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(listed_ids(&run), ["p0", "p1"]);
     assert_eq!(s.sent(), gets(&[0, 1, 2]));
@@ -220,7 +212,7 @@ fn the_last_of_total_pages_ends_the_listing() {
 fn a_bare_array_is_the_whole_list_sorted_here() {
     // 150 organizations in one bare array: no second request.
     let s = StandIn::platform(many(150).list_as_bare_array());
-    let run = list(&s, &[]);
+    let run = list_at(&s.url(), &[]);
     assert_listed_ok(&run, &s);
     assert_eq!(listed_ids(&run), oldest_first(150));
     assert_eq!(s.sent(), gets(&[0]));
@@ -239,7 +231,7 @@ fn a_bare_array_is_the_whole_list_sorted_here() {
             .to_string(),
         )
     });
-    let run = list(&s, &[]);
+    let run = list_at(&s.url(), &[]);
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(listed_ids(&run), ["a", "b", "c", "nodate1", "nodate2"]);
     assert_eq!(s.sent().len(), 1);
@@ -248,7 +240,7 @@ fn a_bare_array_is_the_whole_list_sorted_here() {
 #[test]
 fn an_organization_seen_again_on_the_next_page_is_printed_once() {
     let s = StandIn::platform(many(250).list_repeating_across_pages());
-    let run = list(&s, &[]);
+    let run = list_at(&s.url(), &[]);
     assert_listed_ok(&run, &s);
     assert_eq!(listed_ids(&run), oldest_first(250));
     assert_eq!(s.sent(), gets(&[0, 1, 2]));
@@ -304,7 +296,7 @@ fn missing_fields_are_null_and_items_without_an_id_are_skipped() {
         .list_item(json!({"id": "far", "createdDate": 300_000_000_000_000_i64}))
         .only_gets();
     let s = StandIn::platform(p);
-    let run = list(&s, &[]);
+    let run = list_at(&s.url(), &[]);
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(
         listed_ids(&run),
@@ -359,7 +351,7 @@ fn missing_fields_are_null_and_items_without_an_id_are_skipped() {
     // Items left out are silent, unless --verbose: then one note each.
     assert_eq!(run.stderr, "", "{run:#?}");
     s.assert_no_violations();
-    let run = list(&s, &["--verbose"]);
+    let run = list_at(&s.url(), &["--verbose"]);
     assert_eq!(run.status, 0, "{run:#?}");
     let notes: Vec<&str> = run
         .stderr
@@ -444,7 +436,7 @@ fn filterable() -> Platform {
 /// The listed IDs, sorted, of `--list args` on [`filterable`].
 fn kept(args: &[&str]) -> Vec<String> {
     let s = StandIn::platform(filterable());
-    let run = list(&s, args);
+    let run = list_at(&s.url(), args);
     assert_listed_ok(&run, &s);
     let mut ids = listed_ids(&run);
     ids.sort();
@@ -472,11 +464,11 @@ fn type_keeps_that_type_in_any_letter_case_and_is_never_sent() {
     assert_eq!(kept(&["--type", "production"]), ["prod"]);
     // The platform is not asked: its matching of letter case is not documented.
     let s = StandIn::platform(filterable());
-    let run = list(&s, &["--type", "test"]);
+    let run = list_at(&s.url(), &["--type", "test"]);
     assert_listed_ok(&run, &s);
     assert_eq!(listed_ids(&run).len(), tests.len());
     assert_eq!(s.sent(), gets(&[0]));
-    let run = list(&s, &["--type", "a b&c=d"]);
+    let run = list_at(&s.url(), &["--type", "a b&c=d"]);
     assert_listed_ok(&run, &s);
     assert!(listed_ids(&run).is_empty());
 }
@@ -658,7 +650,7 @@ fn a_failing_page_ends_with_a_failure_line_after_the_lines_already_printed() {
     ] {
         let status = reply.status;
         let s = StandIn::platform(many(250).list_page_fails(1, usize::MAX, reply));
-        let run = list(&s, &["--retries", "2"]);
+        let run = list_at(&s.url(), &["--retries", "2"]);
         assert_eq!(run.status, exit, "{status}: {run:#?}");
         assert_eq!(run.lines.len(), 101, "{status}: {run:#?}");
         assert_eq!(ids_of_listed(&run.lines[..100]), oldest_first(250)[..100]);
@@ -690,7 +682,7 @@ fn a_503_page_is_retried_and_the_listing_goes_on() {
         .header("Retry-After", "0")
         .json(r#"{"message":"busy"}"#);
     let s = StandIn::platform(many(250).list_page_fails(1, 2, busy));
-    let run = list(&s, &[]);
+    let run = list_at(&s.url(), &[]);
     assert_listed_ok(&run, &s);
     assert_eq!(listed_ids(&run), oldest_first(250));
     assert_eq!(s.sent(), gets(&[0, 1, 1, 1, 2]));
@@ -704,7 +696,7 @@ fn a_page_cut_short_is_retried_like_a_lost_answer() {
         Action::Raw(b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{\"items\":[{\"id\"".to_vec()),
         Action::json(200, &full),
     ]);
-    let run = list(&s, &["--verbose"]);
+    let run = list_at(&s.url(), &["--verbose"]);
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(listed_ids(&run), ["a"]);
     assert_eq!(s.sent(), gets(&[0, 0]));
@@ -713,7 +705,7 @@ fn a_page_cut_short_is_retried_like_a_lost_answer() {
     let s = StandIn::script(vec![Action::Raw(
         b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{\"items\":[".to_vec(),
     )]);
-    let run = list(&s, &["--retries", "0"]);
+    let run = list_at(&s.url(), &["--retries", "0"]);
     assert_eq!(run.status, 5, "{run:#?}");
     // No whole answer: no status.
     expect_line(run.line(), failure_line("connection", Value::Null, 1));
@@ -729,7 +721,7 @@ fn an_answer_that_is_no_page_is_a_protocol_error_not_retried() {
         Reply::new(200),
     ] {
         let s = StandIn::script(vec![Action::Reply(body)]);
-        let run = list(&s, &[]);
+        let run = list_at(&s.url(), &[]);
         assert_eq!(run.status, 1, "{run:#?}");
         expect_line(run.line(), failure_line("protocol", json!(200), 1));
         assert_eq!(s.sent(), gets(&[0]));
@@ -746,7 +738,7 @@ fn more_than_1000_pages_is_a_protocol_error() {
             .collect();
         Action::json(200, &page_object(items, 1_000_000))
     });
-    let run = list(&s, &[]);
+    let run = list_at(&s.url(), &[]);
     assert_eq!(run.status, 1, "{run:#?}");
     assert_eq!(
         run.lines.len(),
@@ -764,7 +756,7 @@ fn more_than_1000_pages_is_a_protocol_error() {
 #[test]
 fn verbose_shows_each_page_request() {
     let s = StandIn::platform(many(150));
-    let run = list(&s, &["--verbose", "--type", "Test"]);
+    let run = list_at(&s.url(), &["--verbose", "--type", "Test"]);
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(listed_ids(&run).len(), 150);
     let err: Vec<&str> = run.stderr.lines().collect();
@@ -801,14 +793,14 @@ fn a_page_of_8_mib_is_read_and_one_byte_more_is_protocol() {
     let exactly = StandIn::script(vec![Action::Reply(
         Reply::new(200).body_with_type("application/json", &page_of_length(8 * 1024 * 1024)),
     )]);
-    let run = list(&exactly, &[]);
+    let run = list_at(&exactly.url(), &[]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert_eq!(listed_ids(&run), ["big1"]);
 
     let over = StandIn::script(vec![Action::Reply(
         Reply::new(200).body_with_type("application/json", &page_of_length(8 * 1024 * 1024 + 1)),
     )]);
-    let run = list(&over, &["--retries", "0"]);
+    let run = list_at(&over.url(), &["--retries", "0"]);
     assert_eq!(run.status, 1, "{run:#?}");
     let mut want = failure_line("protocol", json!(200), 1);
     want["error"]["message"] = json!(containing("8 MiB"));
@@ -819,30 +811,10 @@ fn a_page_of_8_mib_is_read_and_one_byte_more_is_protocol() {
 // ---------------------------------------------------------------------------------------------
 // Short pages, the end line, what is shown and left out
 
-/// `n` test organizations `ci000`, `ci001`, ... named `ci-run N`, created ten days ago one
-/// minute apart (`ci000` first).
-fn old_tests(n: usize) -> Platform {
-    let first = now_ms() - 10 * DAY_MS;
-    (0..n).fold(Platform::new(), |p, i| {
-        p.listed_org(
-            &format!("ci{i:03}"),
-            &format!("ci-run {i}"),
-            Some("Test"),
-            Some(first + i as i64 * 60_000),
-            Some("ci@example.com"),
-        )
-    })
-}
-
-/// The IDs of [`old_tests`], oldest first.
-fn old_test_ids(n: usize) -> Vec<String> {
-    (0..n).map(|i| format!("ci{i:03}")).collect()
-}
-
 #[test]
 fn short_pages_are_all_read_when_total_pages_says_there_are_more() {
     let s = StandIn::platform(old_tests(120).list_page_size(50).only_gets());
-    let run = list(&s, &[]);
+    let run = list_at(&s.url(), &[]);
     let listed = assert_complete(&run);
     assert_eq!(ids_of_listed(listed), old_test_ids(120));
     assert_eq!(s.sent(), gets(&[0, 1, 2]), "three pages of 50, 50 and 20");
@@ -855,7 +827,7 @@ fn short_pages_are_all_read_when_total_pages_says_there_are_more() {
             .list_without_total_pages()
             .only_gets(),
     );
-    let run = list(&s, &[]);
+    let run = list_at(&s.url(), &[]);
     let listed = assert_complete(&run);
     assert_eq!(ids_of_listed(listed), old_test_ids(120)[..50]);
     assert_eq!(s.sent(), gets(&[0]));
@@ -870,7 +842,7 @@ fn the_end_line_counts_the_lines_printed_and_no_type_is_sent() {
         .list_repeating_across_pages()
         .only_gets();
     let s = StandIn::platform(p);
-    let run = list(&s, &["--type", "Test", "--name-prefix", "ci-run 1"]);
+    let run = list_at(&s.url(), &["--type", "Test", "--name-prefix", "ci-run 1"]);
     let listed = assert_complete(&run);
     // ci-run 1, ci-run 10 to 19, ci-run 100 to 199.
     let want: Vec<String> = (0..250)
@@ -910,7 +882,7 @@ fn lifecycles() -> Platform {
 #[test]
 fn listed_lines_carry_the_lifecycle_state_and_deleting_ones_are_left_out() {
     let s = StandIn::platform(lifecycles());
-    let run = list(&s, &[]);
+    let run = list_at(&s.url(), &[]);
     let lines = assert_complete(&run);
     assert_eq!(lines.len(), 3, "{run:#?}");
     expect_line(
@@ -943,7 +915,7 @@ fn listed_lines_carry_the_lifecycle_state_and_deleting_ones_are_left_out() {
 
     // --verbose says what was left out, on stderr; never the token.
     let s = StandIn::platform(lifecycles());
-    let run = list(&s, &["--verbose"]);
+    let run = list_at(&s.url(), &["--verbose"]);
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(run.lines.len(), 4, "{run:#?}");
     run.assert_hides(TOKEN);
@@ -979,7 +951,7 @@ fn type_is_matched_here_in_any_letter_case_and_older_than_takes_any_case_units()
         .only_gets();
     let kept = |args: &[&str]| {
         let s = StandIn::platform(p.clone());
-        let run = list(&s, args);
+        let run = list_at(&s.url(), args);
         let ids = ids_of_listed(assert_complete(&run));
         assert_eq!(s.sent(), gets(&[0]), "{args:?}");
         assert!(s.type_params_received().is_empty(), "{args:?}");

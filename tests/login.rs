@@ -7,7 +7,7 @@
 //! region are reached through a local proxy (a refusing one records the host asked for; a
 //! tunnelling one leads to a TLS stand-in), so nothing goes to the internet.
 
-use crate::support::bin::{cmd, Cmd, Run};
+use crate::support::bin::{cmd, with_secret, Cmd, Run};
 use crate::support::line::{deleted, expect_line, failed, listed, Set};
 use crate::support::proxy::ConnectProxy;
 use crate::support::standin::{Action, Platform, Reply, StandIn};
@@ -360,9 +360,7 @@ fn the_token_file_first_line_wins_over_coveo_token_and_whitespace_is_trimmed() {
 fn an_unreadable_token_file_is_a_config_error_and_nothing_is_sent() {
     for path in [missing_path("no-such-token-file"), std::env::temp_dir()] {
         let standin = StandIn::script(vec![]);
-        let run = cmd()
-            .token(SECRET)
-            .platform(&standin.url())
+        let run = with_secret(&standin.url())
             .arg("--token-file")
             .arg(&path)
             .args(["--yes", "acme1"])

@@ -5,7 +5,7 @@
 //! script sees it (JSON line, exit status, stderr) together with what the stand-in received.
 
 use crate::support::bin::{
-    cmd, delete_at, kill_and_reap, output_within, Cmd, Run, BIN, DEFAULT_DEADLINE,
+    cmd, delete_at, kill_and_reap, output_within, with_secret, Cmd, Run, BIN, DEFAULT_DEADLINE,
 };
 use crate::support::line::{between, expect_line, failed, one_of, succeeded, ANY};
 use crate::support::proxy::ConnectProxy;
@@ -524,9 +524,7 @@ fn a_silent_server_bounds_connection_and_handshake_by_the_deadline() {
         (tls.url(), vec!["--ca-file", path_str(&ca_file)]),
         (plain.url(), vec![]),
     ] {
-        let run = cmd()
-            .token(SECRET)
-            .platform(&url)
+        let run = with_secret(&url)
             .args(["--yes", "--timeout", "0.3", "--retries", "0"])
             .args(extra)
             .arg(ORG)
@@ -599,9 +597,7 @@ fn a_200_mb_body_takes_neither_time_nor_memory() {
         // Memory: a second organization that never gets an answer holds the process alive
         // after the 200 MB answer, so that its peak memory can be read without a race.
         let s = StandIn::script(vec![huge, Action::Hang]);
-        let mut child = cmd()
-            .token(SECRET)
-            .platform(&s.url())
+        let mut child = with_secret(&s.url())
             .args(["--yes", "--retries", "0", "--timeout", "5", ORG, "acme2"])
             .command()
             .stdin(Stdio::null())
@@ -749,9 +745,7 @@ fn assert_connection_failure(run: &Run, message: &str) {
 #[test]
 fn a_refused_connection_is_a_connection_error_naming_host_and_port() {
     let port = closed_port();
-    let run = cmd()
-        .token(SECRET)
-        .platform(&format!("http://127.0.0.1:{port}"))
+    let run = with_secret(&format!("http://127.0.0.1:{port}"))
         .args(["--yes", "--retries", "0", ORG])
         .deadline(LIMIT)
         .run();
@@ -761,9 +755,7 @@ fn a_refused_connection_is_a_connection_error_naming_host_and_port() {
 
 #[test]
 fn a_platform_host_that_does_not_resolve_is_named() {
-    let run = cmd()
-        .token(SECRET)
-        .platform("https://platform.invalid")
+    let run = with_secret("https://platform.invalid")
         .args(["--yes", "--retries", "0", ORG])
         .deadline(LIMIT)
         .run();
@@ -809,9 +801,7 @@ fn the_binary_runs_on_one_thread_while_it_waits() {
         (&plain, vec![]),
         (&tls, vec!["--ca-file", path_str(&ca_file)]),
     ] {
-        let c = cmd()
-            .token(SECRET)
-            .platform(&s.url())
+        let c = with_secret(&s.url())
             .args(["--yes", "--timeout", "5", "--retries", "0"])
             .args(extra)
             .arg(ORG);

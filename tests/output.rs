@@ -85,6 +85,17 @@ fn a_line_is_written_as_each_organization_finishes() {
     );
 }
 
+/// Runs `args` against `standin` with a stdout whose reading end is already closed, and
+/// `stderr`, within the default deadline.
+fn with_closed_stdout(standin: &StandIn, args: &[&str], stderr: Stdio) -> std::process::Output {
+    let mut command = against(&standin.url()).args(args).command();
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(pipe_without_reader()))
+        .stderr(stderr);
+    output_within(&mut command, DEFAULT_DEADLINE)
+}
+
 #[test]
 fn a_closed_stdout_stops_before_the_next_organization() {
     let s = StandIn::platform(
@@ -93,14 +104,7 @@ fn a_closed_stdout_stops_before_the_next_organization() {
             .org("org2", "Two")
             .org("org3", "Three"),
     );
-    let mut command = against(&s.url())
-        .args(["--yes", "org1", "org2", "org3"])
-        .command();
-    command
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(pipe_without_reader()))
-        .stderr(Stdio::piped());
-    let out = output_within(&mut command, DEFAULT_DEADLINE);
+    let out = with_closed_stdout(&s, &["--yes", "org1", "org2", "org3"], Stdio::piped());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         out.status.code(),
@@ -124,14 +128,8 @@ fn a_closed_stdout_and_stderr_after_a_failure_still_exit_1() {
     // The first organization fails (404: its human line goes to a closed stderr too); the
     // output failure decides the status, whatever came before.
     let s = StandIn::platform(Platform::new().org("org2", "Two").org("org3", "Three"));
-    let mut command = against(&s.url())
-        .args(["--yes", "nosuch", "org2", "org3"])
-        .command();
-    command
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(pipe_without_reader()))
-        .stderr(Stdio::from(pipe_without_reader()));
-    let status = output_within(&mut command, DEFAULT_DEADLINE).status;
+    let stderr = Stdio::from(pipe_without_reader());
+    let status = with_closed_stdout(&s, &["--yes", "nosuch", "org2", "org3"], stderr).status;
     assert_eq!(status.code(), Some(1), "exit 1, not a signal: {status:?}");
     assert_eq!(
         s.sent(),
@@ -149,12 +147,7 @@ fn a_closed_stdout_stops_the_listing_with_exit_1() {
         p.org(&format!("org{i:03}"), &format!("Org {i}"))
     });
     let s = StandIn::platform(p.only_gets());
-    let mut command = against(&s.url()).arg("--list").command();
-    command
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(pipe_without_reader()))
-        .stderr(Stdio::piped());
-    let out = output_within(&mut command, DEFAULT_DEADLINE);
+    let out = with_closed_stdout(&s, &["--list"], Stdio::piped());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "exit 1, not a signal: {stderr}");
     assert!(stderr.contains("stdout cannot be written"), "{stderr}");
@@ -444,6 +437,17 @@ fn every_line_is_one_write_of_at_most_4096_bytes() {
     }
 }
 
+/// Runs `script`, which starts runs of the binary in parallel into one pipe, with the
+/// token: its pipeline's statuses are `statuses`, and every line of stdout and stderr fits a
+/// pipe's atomic write.
+fn in_parallel(script: String, statuses: [i32; 2]) -> bin::ShellRun {
+    let run = shell(script).env("COVEO_TOKEN", TOKEN).run();
+    assert_eq!(run.statuses, statuses, "{run:#?}");
+    assert_lines_fit("stdout", &run.stdout);
+    assert_lines_fit("stderr", &run.stderr);
+    run
+}
+
 #[test]
 fn eight_runs_in_parallel_into_one_pipe_give_whole_lines() {
     // 40 organizations whose listed lines are near 4096 bytes, and --verbose on stderr.
@@ -465,10 +469,7 @@ fn eight_runs_in_parallel_into_one_pipe_give_whole_lines() {
         bin_word(),
         sh_quote(s.url())
     );
-    let run = shell(script).env("COVEO_TOKEN", TOKEN).run();
-    assert_eq!(run.statuses, [0, 0], "{run:#?}");
-    assert_lines_fit("stdout", &run.stdout);
-    assert_lines_fit("stderr", &run.stderr);
+    let run = in_parallel(script, [0, 0]);
     // Every line parsed (ShellRun refuses a line that is not JSON): count them by kind.
     assert_eq!(run.lines.len(), 8 * 41, "{}", run.stdout.len());
     let ends = run
@@ -520,11 +521,8 @@ fn eight_runs_in_parallel_into_one_pipe_give_whole_lines() {
         bin_word(),
         sh_quote(s.url())
     );
-    let run = shell(script).env("COVEO_TOKEN", TOKEN).run();
     // xargs says 123 when a command exited 1 to 125.
-    assert_eq!(run.statuses, [0, 123], "{run:#?}");
-    assert_lines_fit("stdout", &run.stdout);
-    assert_lines_fit("stderr", &run.stderr);
+    let run = in_parallel(script, [0, 123]);
     assert_eq!(run.lines.len(), 40);
     let mut seen: Vec<&str> = run
         .lines

@@ -13,7 +13,8 @@
 //! deadline.
 
 use crate::support::bin::{
-    self, bin_word, cmd, noted_pid, noting_pid, required_tool, sh_quote, shell, Run, ShellRun,
+    self, against, bin_word, cmd, list_at, noted_pid, noting_pid, required_tool, sh_quote, shell,
+    Run, ShellRun,
 };
 use crate::support::line::{
     assert_evenly_shortened, assert_lines_fit, assert_whole_or_shortened, deleted, expect_line,
@@ -21,11 +22,21 @@ use crate::support::line::{
 };
 use crate::support::standin::{Action, Listed, Platform, Reply, Request, StandIn};
 use crate::support::{
-    end_line, gets, hostile_platform, kill, now_ms, page, temp_dir, temp_file, LIMIT, TOKEN,
+    end_line, gets, hostile_platform, kill, now_ms, old_test_ids, old_tests, page, temp_dir,
+    temp_file, LIMIT, TOKEN,
 };
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
+/// What the nightly listing keeps: the test organizations named `ci-...` older than two days.
+const NIGHTLY: [&str; 6] = [
+    "--type",
+    "Test",
+    "--name-prefix",
+    "ci-",
+    "--older-than",
+    "2d",
+];
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 24 * HOUR_MS;
 
@@ -36,26 +47,6 @@ fn deletes_of(ids: &[String]) -> Vec<String> {
     ids.iter()
         .map(|id| format!("DELETE /rest/organizations/{id}"))
         .collect()
-}
-
-/// `n` test organizations `ci000`, `ci001`, ... named `ci-run N`, created ten days ago one
-/// minute apart (`ci000` first).
-fn old_tests(n: usize) -> Platform {
-    let first = now_ms() - 10 * DAY_MS;
-    (0..n).fold(Platform::new(), |p, i| {
-        p.listed_org(
-            &format!("ci{i:03}"),
-            &format!("ci-run {i}"),
-            Some("Test"),
-            Some(first + i as i64 * 60_000),
-            Some("ci@example.com"),
-        )
-    })
-}
-
-/// The IDs of [`old_tests`], oldest first.
-fn old_test_ids(n: usize) -> Vec<String> {
-    (0..n).map(|i| format!("ci{i:03}")).collect()
 }
 
 /// The listed line of `ci{i:03}` of [`old_tests`].
@@ -87,16 +78,6 @@ fn deleted_ids(lines: &[Value]) -> Vec<String> {
             id
         })
         .collect()
-}
-
-/// `--list` with `args` against `standin`, alone.
-fn list(standin: &StandIn, args: &[&str]) -> Run {
-    cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
-        .arg("--list")
-        .args(args)
-        .run()
 }
 
 /// The one line of a deletion fed with the lines of a listing that failed as a whole: no
@@ -516,7 +497,7 @@ fn an_interrupted_listing_makes_the_pipeline_exit_130_whatever_the_signal() {
 #[test]
 fn an_empty_listing_prints_only_the_end_line_and_feeds_a_deletion_nothing() {
     let s = StandIn::platform(Platform::new().only_gets());
-    let run = list(&s, &[]);
+    let run = list_at(&s.url(), &[]);
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(run.stdout, format!("{}\n", end_line(0)));
     assert_eq!(run.stderr, "");
@@ -532,7 +513,7 @@ fn an_empty_listing_prints_only_the_end_line_and_feeds_a_deletion_nothing() {
 
     // Filters that keep nothing: the same.
     let s = StandIn::platform(old_tests(10).only_gets());
-    let run = list(&s, &["--name-prefix", "prod-"]);
+    let run = list_at(&s.url(), &["--name-prefix", "prod-"]);
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(run.stdout, format!("{}\n", end_line(0)));
     assert_eq!(run.stderr, "");
@@ -566,18 +547,7 @@ fn an_organization_being_deleted_is_not_fed_to_the_deletion() {
         .deleting_org("going1", "ci-going")
         .listing_of("going1", going);
     let s = StandIn::platform(p);
-    let piped = Nightly::new(
-        &s,
-        &[
-            "--type",
-            "Test",
-            "--name-prefix",
-            "ci-",
-            "--older-than",
-            "2d",
-        ],
-    )
-    .run();
+    let piped = Nightly::new(&s, &NIGHTLY).run();
     assert_eq!(piped.shell.statuses, [0, 0, 0], "{piped:#?}");
     assert_eq!(piped.list_stderr, "");
     assert_eq!(piped.delete_stderr, "");
@@ -653,18 +623,7 @@ fn a_too_wide_listing_stops_at_its_production_organizations() {
 
     // The right listing deletes the test organizations only.
     let s = StandIn::platform(with_production());
-    let piped = Nightly::new(
-        &s,
-        &[
-            "--name-prefix",
-            "ci-",
-            "--older-than",
-            "2d",
-            "--type",
-            "Test",
-        ],
-    )
-    .run();
+    let piped = Nightly::new(&s, &NIGHTLY).run();
     assert_eq!(piped.shell.statuses, [0, 0, 0], "{piped:#?}");
     assert_eq!(deleted_ids(piped.lines()), old_test_ids(3));
     assert_eq!(s.remaining_orgs(), ["cibill", "cidash"]);
@@ -760,15 +719,8 @@ fn nightly(standin: &StandIn, list_args: &[&str]) -> (Run, Run) {
     let lister = cmd()
         .env("COVEO_CONFIG_DIR", &dir)
         .platform(&standin.url())
-        .args([
-            "--list",
-            "--type",
-            "Test",
-            "--name-prefix",
-            "ci-",
-            "--older-than",
-            "2d",
-        ])
+        .arg("--list")
+        .args(NIGHTLY)
         .args(list_args);
     let deleter = cmd()
         .env("COVEO_CONFIG_DIR", &dir)
@@ -865,9 +817,7 @@ fn last_nights_lines_fed_back_as_they_are() {
             Action::status(204)
         }
     });
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&night1.url())
+    let run = against(&night1.url())
         .args(["--yes", "--retries", "1", "acme1", "acme2", "acme3"])
         .run();
     assert_eq!(run.status, 5, "{run:#?}");
@@ -875,9 +825,7 @@ fn last_nights_lines_fed_back_as_they_are() {
 
     // Night 2: the log as it is; acme1 and acme3 are gone, acme2 is still there.
     let s = StandIn::platform(Platform::new().token(TOKEN, true).org("acme2", "Acme Two"));
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&s.url())
+    let run = against(&s.url())
         .args(["--yes", "--missing-ok", "--from-file"])
         .arg(&log)
         .run();

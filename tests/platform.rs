@@ -6,11 +6,11 @@
 //! host have a proxy set for every target: a refusing one records the host a CONNECT asked
 //! for, so nothing goes to the internet.
 
-use crate::support::bin::{cmd, Cmd, Run};
+use crate::support::bin::{against, cmd, Cmd, Run};
 use crate::support::line::{deleted, expect_line, failed};
 use crate::support::proxy::ConnectProxy;
 use crate::support::standin::{Action, Reply, StandIn};
-use crate::support::{assert_nothing_sent, SECRET, TOKEN};
+use crate::support::{assert_nothing_sent, SECRET};
 use serde_json::Value;
 
 // ---------------------------------------------------------------------------------------------
@@ -57,6 +57,19 @@ fn assert_platform_url_refused(url: &str) {
     let message = run_failure(&run, "config");
     assert!(message.contains(url), "names the URL: {message}");
     assert_nothing_sent(&trap);
+}
+
+/// Each of `prefixes` after a stand-in's base URL is a config error, and nothing reaches it.
+fn assert_prefixes_refused(prefixes: &[&str]) {
+    let standin = StandIn::script(vec![]);
+    for prefix in prefixes {
+        let run = yes()
+            .platform(&format!("{}{prefix}", standin.url()))
+            .arg("acme1")
+            .run();
+        run_failure(&run, "config");
+    }
+    assert_nothing_sent(&standin);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -257,15 +270,7 @@ fn a_dot_segment_in_the_path_prefix_is_refused() {
     for url in ["https://x/./a", "https://x/a/.", "https://x/a/../b"] {
         assert_platform_url_refused(url);
     }
-    let standin = StandIn::script(vec![]);
-    for prefix in ["/./a", "/a/..", "/.."] {
-        let run = yes()
-            .platform(&format!("{}{prefix}", standin.url()))
-            .arg("acme1")
-            .run();
-        run_failure(&run, "config");
-    }
-    assert_nothing_sent(&standin);
+    assert_prefixes_refused(&["/./a", "/a/..", "/.."]);
 }
 
 /// `%` anywhere in the prefix: an escape the gateway would decode (`%2e%2e` is `..`, `%2f`
@@ -280,15 +285,7 @@ fn a_percent_in_the_path_prefix_is_refused() {
     ] {
         assert_platform_url_refused(url);
     }
-    let standin = StandIn::script(vec![]);
-    for prefix in ["/%2e%2e", "/a%2fb", "/a/%2E%2E/b"] {
-        let run = yes()
-            .platform(&format!("{}{prefix}", standin.url()))
-            .arg("acme1")
-            .run();
-        run_failure(&run, "config");
-    }
-    assert_nothing_sent(&standin);
+    assert_prefixes_refused(&["/%2e%2e", "/a%2fb", "/a/%2E%2E/b"]);
 }
 
 /// A host's labels are letters, digits and `-` (not at either end), 1 to 63 of them; or the
@@ -389,9 +386,7 @@ fn region_or_environment_flag_with_coveo_platform_url_is_a_config_error_naming_b
         assert_nothing_sent(&s);
     }
     let standin = StandIn::script(vec![Action::status(204)]);
-    let run = cmd()
-        .token(TOKEN)
-        .platform(&standin.url())
+    let run = against(&standin.url())
         .args(["--yes", "--region", "eu", "acme1"])
         .run();
     assert_eq!(run.status, 0, "{run:#?}");

@@ -9,9 +9,9 @@
 //! held answer after the kill cannot overtake the signal. Every wait has a deadline: a
 //! regression fails with what was seen, it does not hang.
 
-use crate::support::bin::against;
+use crate::support::bin::{against, read_output};
 use crate::support::line::{
-    deleted, expect_line, failed, listed, parse_lines, starting_with, succeeded, Set, SOME,
+    deleted, expect_line, failed, listed, starting_with, succeeded, Set, SOME,
 };
 use crate::support::standin::{Action, Reply, StandIn};
 use crate::support::{assert_nothing_sent, kill, not_started, platform, pty, LIMIT};
@@ -154,15 +154,10 @@ impl Running {
         let at = Instant::now();
         self.child = None;
         // The process is gone, so both pipes are at their end.
-        let mut stdout = String::new();
-        self.stdout.read_to_string(&mut stdout).expect("stdout");
+        let mut stdout = Vec::new();
+        self.stdout.read_to_end(&mut stdout).expect("stdout");
         self.stderr.read_to_end(&mut self.err).expect("stderr");
-        let stderr = String::from_utf8(std::mem::take(&mut self.err)).expect("stderr is UTF-8");
-        assert!(
-            !stderr.contains("panicked"),
-            "the binary panicked: {stderr}"
-        );
-        let lines = parse_lines(&stdout);
+        let (stdout, stderr, lines) = read_output(stdout, std::mem::take(&mut self.err));
         Ended {
             status,
             at,
@@ -212,6 +207,31 @@ fn not_started_line(id: &str, dry_run: bool, signal: &str) -> Value {
         )
 }
 
+/// Runs the binary with `args` against `standin`, whose answer to its `n`-th request is held:
+/// once the stand-in has seen that request, sends `signal`, lets the answer go, and waits for
+/// the end.
+fn signalled_at(standin: &StandIn, args: &[&str], n: usize, signal: libc::c_int) -> Ended {
+    let run = start(standin, args);
+    standin.wait_for_requests(n, LIMIT);
+    run.signal(signal);
+    standin.release();
+    run.end(LIMIT)
+}
+
+/// Runs the binary with `--verbose` and `args` against `standin`, which asks for a wait of
+/// 30 s: once `--verbose` reports the attempt just before the wait, sends SIGINT, and waits
+/// for the end, which must come at once.
+fn interrupted_in_a_retry_wait(standin: &StandIn, args: &[&str]) -> Ended {
+    let mut run = start(standin, &[&["--verbose"], args].concat());
+    run.stderr_line_with("-> 503 Service Unavailable");
+    let signalled = Instant::now();
+    run.signal(libc::SIGINT);
+    let ended = run.end(LIMIT);
+    let took = ended.at - signalled;
+    assert!(took < AT_ONCE, "the wait went on for {took:?} after SIGINT");
+    ended
+}
+
 // ---------------------------------------------------------------------------------------------
 // Stopping a run
 
@@ -222,11 +242,7 @@ fn sigint_during_a_batch_of_200_says_once_how_many_were_not_started() {
     let mut args = vec!["--yes".to_owned()];
     args.extend(ids.iter().cloned());
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let run = start(&standin, &args);
-    standin.wait_for_requests(1, LIMIT);
-    run.signal(libc::SIGINT);
-    standin.release();
-    let ended = run.end(LIMIT);
+    let ended = signalled_at(&standin, &args, 1, libc::SIGINT);
 
     assert_eq!(ended.code(), 130, "{ended:#?}");
     assert_eq!(ended.lines.len(), 200);
@@ -243,11 +259,12 @@ fn sigint_during_a_batch_of_200_says_once_how_many_were_not_started() {
 #[test]
 fn sigterm_lets_the_delete_in_flight_finish_and_starts_no_other() {
     let standin = StandIn::script(vec![Action::Held(Reply::new(204))]);
-    let run = start(&standin, &["--yes", "acme1", "acme2", "acme3"]);
-    standin.wait_for_requests(1, LIMIT);
-    run.signal(libc::SIGTERM);
-    standin.release();
-    let ended = run.end(LIMIT);
+    let ended = signalled_at(
+        &standin,
+        &["--yes", "acme1", "acme2", "acme3"],
+        1,
+        libc::SIGTERM,
+    );
 
     assert_eq!(ended.code(), 143, "{ended:#?}");
     assert_eq!(ended.lines.len(), 3, "{ended:#?}");
@@ -265,15 +282,8 @@ fn sigint_ends_a_retry_wait_at_once_keeping_the_last_answer() {
     let standin = StandIn::script(vec![Action::Reply(
         Reply::new(503).header("Retry-After", "30"),
     )]);
-    let mut run = start(&standin, &["--yes", "--verbose", "acme1", "acme2"]);
-    // --verbose reports the attempt just before the wait starts.
-    run.stderr_line_with("-> 503 Service Unavailable");
-    let signalled = Instant::now();
-    run.signal(libc::SIGINT);
-    let ended = run.end(LIMIT);
+    let ended = interrupted_in_a_retry_wait(&standin, &["--yes", "acme1", "acme2"]);
 
-    let took = ended.at - signalled;
-    assert!(took < AT_ONCE, "the wait went on for {took:?} after SIGINT");
     assert_eq!(ended.code(), 130, "{ended:#?}");
     assert_eq!(ended.lines.len(), 2, "{ended:#?}");
     expect_line(
@@ -307,12 +317,7 @@ fn sigint_in_the_retry_wait_of_a_single_organization_exits_130() {
     let standin = StandIn::script(vec![Action::Reply(
         Reply::new(503).header("Retry-After", "30"),
     )]);
-    let mut run = start(&standin, &["--yes", "--verbose", "acme1"]);
-    run.stderr_line_with("-> 503 Service Unavailable");
-    let signalled = Instant::now();
-    run.signal(libc::SIGINT);
-    let ended = run.end(LIMIT);
-    assert!(ended.at - signalled < AT_ONCE, "{ended:#?}");
+    let ended = interrupted_in_a_retry_wait(&standin, &["--yes", "acme1"]);
     assert_eq!(ended.code(), 130, "{ended:#?}");
     assert_eq!(ended.lines.len(), 1, "{ended:#?}");
     expect_line(
@@ -330,11 +335,12 @@ fn an_interruption_overrides_the_status_of_an_earlier_failure() {
         Action::json(404, r#"{"message":"no such organization"}"#),
         Action::Held(Reply::new(204)),
     ]);
-    let run = start(&standin, &["--yes", "ghost", "acme1", "acme2"]);
-    standin.wait_for_requests(2, LIMIT);
-    run.signal(libc::SIGINT);
-    standin.release();
-    let ended = run.end(LIMIT);
+    let ended = signalled_at(
+        &standin,
+        &["--yes", "ghost", "acme1", "acme2"],
+        2,
+        libc::SIGINT,
+    );
 
     assert_eq!(ended.code(), 130, "not 4, the not_found's: {ended:#?}");
     assert_eq!(ended.lines.len(), 3, "{ended:#?}");
@@ -357,11 +363,7 @@ fn an_interruption_overrides_the_status_of_an_earlier_failure() {
 fn a_signal_during_the_last_organization_still_exits_143() {
     // Nothing is left to stop, but the run did not end on its own: the wrapper must learn it.
     let standin = StandIn::script(vec![Action::Held(Reply::new(204))]);
-    let run = start(&standin, &["--yes", "acme1"]);
-    standin.wait_for_requests(1, LIMIT);
-    run.signal(libc::SIGTERM);
-    standin.release();
-    let ended = run.end(LIMIT);
+    let ended = signalled_at(&standin, &["--yes", "acme1"], 1, libc::SIGTERM);
     assert_eq!(ended.code(), 143, "{ended:#?}");
     assert_eq!(ended.lines.len(), 1, "{ended:#?}");
     expect_line(&ended.lines[0], deleted("acme1"));
@@ -379,11 +381,7 @@ fn a_signal_between_the_dry_runs_get_and_post_sends_no_post() {
             .header("X-Request-ID", "get-acme1")
             .json(r#"{"id":"acme1","displayName":"Acme One","readOnly":false}"#),
     )]);
-    let run = start(&standin, &["--dry-run", "acme1", "acme2"]);
-    standin.wait_for_requests(1, LIMIT);
-    run.signal(libc::SIGINT);
-    standin.release();
-    let ended = run.end(LIMIT);
+    let ended = signalled_at(&standin, &["--dry-run", "acme1", "acme2"], 1, libc::SIGINT);
 
     assert_eq!(ended.code(), 130, "{ended:#?}");
     assert_eq!(ended.lines.len(), 2, "{ended:#?}");
@@ -420,11 +418,12 @@ fn a_signal_during_the_dry_runs_post_keeps_its_answer() {
         ),
         Action::Held(Reply::new(200).json(r#"{"approved":true}"#)),
     ]);
-    let run = start(&standin, &["--dry-run", "acme1", "acme2", "acme3"]);
-    standin.wait_for_requests(2, LIMIT);
-    run.signal(libc::SIGTERM);
-    standin.release();
-    let ended = run.end(LIMIT);
+    let ended = signalled_at(
+        &standin,
+        &["--dry-run", "acme1", "acme2", "acme3"],
+        2,
+        libc::SIGTERM,
+    );
 
     assert_eq!(ended.code(), 143, "{ended:#?}");
     assert_eq!(ended.lines.len(), 3, "{ended:#?}");
@@ -573,11 +572,7 @@ fn expect_first_page(lines: &[Value]) {
 #[test]
 fn a_listing_stops_after_the_page_in_flight_with_an_interrupted_line() {
     let standin = StandIn::script(vec![Action::Held(Reply::new(200).json(&full_page(0)))]);
-    let run = start(&standin, &["--list"]);
-    standin.wait_for_requests(1, LIMIT);
-    run.signal(libc::SIGTERM);
-    standin.release();
-    let ended = run.end(LIMIT);
+    let ended = signalled_at(&standin, &["--list"], 1, libc::SIGTERM);
     assert_eq!(ended.code(), 143, "{ended:#?}");
     assert_eq!(ended.lines.len(), 101, "{}", ended.stdout);
     expect_first_page(&ended.lines[..100]);
@@ -599,12 +594,7 @@ fn a_listing_stopped_in_a_retry_wait_ends_interrupted_at_once() {
         Action::json(200, &full_page(0)),
         Action::Reply(Reply::new(503).header("Retry-After", "30")),
     ]);
-    let mut run = start(&standin, &["--list", "--verbose"]);
-    run.stderr_line_with("-> 503 Service Unavailable");
-    let signalled = Instant::now();
-    run.signal(libc::SIGINT);
-    let ended = run.end(LIMIT);
-    assert!(ended.at - signalled < AT_ONCE, "{ended:#?}");
+    let ended = interrupted_in_a_retry_wait(&standin, &["--list"]);
     assert_eq!(ended.code(), 130, "{ended:#?}");
     assert_eq!(ended.lines.len(), 101, "{}", ended.stdout);
     expect_first_page(&ended.lines[..100]);

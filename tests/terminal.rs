@@ -33,6 +33,21 @@ fn at_terminal(standin: &StandIn, token: &str, args: &[&str]) -> pty::Session {
     pty::spawn(cmd, LIMIT)
 }
 
+/// Starts the binary at a terminal against `standin`, waits for the question `ask`, and
+/// types `typed`: what the terminal showed up to the question, and how the run ended.
+fn answer(
+    standin: &StandIn,
+    token: &str,
+    args: &[&str],
+    ask: &str,
+    typed: &str,
+) -> (String, pty::Finished) {
+    let mut session = at_terminal(standin, token, args);
+    let shown = session.read_until(ask);
+    session.type_line(typed);
+    (shown, session.finish())
+}
+
 /// The organization IDs of the lines, in order.
 fn ids_of(lines: &[Value]) -> Vec<String> {
     lines
@@ -58,15 +73,12 @@ fn not_confirmed(id: &str) -> Value {
 #[test]
 fn typing_the_name_instead_of_the_id_deletes_nothing() {
     let standin = StandIn::platform(platform());
-    let mut session = at_terminal(&standin, TOKEN, &["acme1"]);
-    let prompt = session.read_until(ASK_ID);
+    let (prompt, done) = answer(&standin, TOKEN, &["acme1"], ASK_ID, "Acme One");
     assert!(prompt.contains("acme1"), "{prompt:?}");
     assert!(
         prompt.contains("Acme One"),
         "display name shown: {prompt:?}"
     );
-    session.type_line("Acme One");
-    let done = session.finish();
 
     assert_eq!(done.status, 2, "{done:#?}");
     assert_eq!(done.lines.len(), 1, "{done:#?}");
@@ -88,14 +100,11 @@ fn typing_the_name_instead_of_the_id_deletes_nothing() {
 #[test]
 fn typing_the_id_deletes() {
     let standin = StandIn::platform(platform());
-    let mut session = at_terminal(&standin, TOKEN, &["acme1"]);
-    let prompt = session.read_until(ASK_ID);
+    let (prompt, done) = answer(&standin, TOKEN, &["acme1"], ASK_ID, "acme1");
     assert!(
         prompt.contains("acme1") && prompt.contains("Acme One"),
         "{prompt:?}"
     );
-    session.type_line("acme1");
-    let done = session.finish();
 
     assert_eq!(done.status, 0, "{done:#?}");
     assert_eq!(done.lines.len(), 1, "{done:#?}");
@@ -126,8 +135,7 @@ fn typing_the_id_deletes() {
 fn typing_the_count_of_several_organizations_deletes_them_all() {
     let standin = StandIn::platform(platform());
     let ids = ["acme1", "acme2", "acme3"];
-    let mut session = at_terminal(&standin, TOKEN, &ids);
-    let prompt = session.read_until(ASK_COUNT);
+    let (prompt, done) = answer(&standin, TOKEN, &ids, ASK_COUNT, "3");
     assert!(prompt.contains("3 organizations"), "{prompt:?}");
     let positions: Vec<usize> = ids
         .iter()
@@ -138,8 +146,6 @@ fn typing_the_count_of_several_organizations_deletes_them_all() {
         })
         .collect();
     assert!(positions.is_sorted(), "listed in order: {prompt:?}");
-    session.type_line("3");
-    let done = session.finish();
 
     assert_eq!(done.status, 0, "{done:#?}");
     assert_eq!(ids_of(&done.lines), ids);
@@ -162,60 +168,43 @@ fn typing_the_count_of_several_organizations_deletes_them_all() {
     assert_eq!(standin.remaining_orgs(), ["paused"]);
 }
 
+/// Only the count confirms several organizations: not `yes`, not a number that starts like it.
 #[test]
-fn typing_yes_is_not_the_count() {
-    let standin = StandIn::platform(platform());
-    let ids = ["acme1", "acme2", "acme3"];
-    let mut session = at_terminal(&standin, TOKEN, &ids);
-    session.read_until(ASK_COUNT);
-    session.type_line("yes");
-    let done = session.finish();
+fn typing_yes_or_a_wrong_count_confirms_nothing() {
+    for typed in ["yes", "30"] {
+        let standin = StandIn::platform(platform());
+        let ids = ["acme1", "acme2", "acme3"];
+        let (_, done) = answer(&standin, TOKEN, &ids, ASK_COUNT, typed);
 
-    assert_eq!(done.status, 2, "{done:#?}");
-    assert_eq!(ids_of(&done.lines), ids);
-    for (line, id) in done.lines.iter().zip(ids) {
-        expect_line(line, not_confirmed(id));
+        assert_eq!(done.status, 2, "{typed}: {done:#?}");
+        assert_eq!(ids_of(&done.lines), ids, "{typed}");
+        for (line, id) in done.lines.iter().zip(ids) {
+            expect_line(line, not_confirmed(id));
+        }
+        for id in ids {
+            let human = format!("coveo-org-delete: {id}: not_confirmed");
+            assert!(
+                done.terminal.contains(&human),
+                "{typed}: {:?}",
+                done.terminal
+            );
+        }
+        assert_nothing_sent(&standin);
+        assert_eq!(standin.remaining_orgs().len(), 4);
     }
-    for id in ids {
-        let human = format!("coveo-org-delete: {id}: not_confirmed");
-        assert!(done.terminal.contains(&human), "{:?}", done.terminal);
-    }
-    assert_nothing_sent(&standin);
-    assert_eq!(standin.remaining_orgs().len(), 4);
-}
-
-#[test]
-fn typing_30_when_3_organizations_are_asked_for_does_not_confirm() {
-    let standin = StandIn::platform(platform());
-    let ids = ["acme1", "acme2", "acme3"];
-    let mut session = at_terminal(&standin, TOKEN, &ids);
-    session.read_until(ASK_COUNT);
-    session.type_line("30");
-    let done = session.finish();
-
-    assert_eq!(done.status, 2, "{done:#?}");
-    assert_eq!(done.lines.len(), 3, "{done:#?}");
-    for (line, id) in done.lines.iter().zip(ids) {
-        expect_line(line, not_confirmed(id));
-    }
-    assert_nothing_sent(&standin);
-    assert_eq!(standin.remaining_orgs().len(), 4);
 }
 
 #[test]
 fn a_list_file_asks_for_the_count() {
     let standin = StandIn::platform(platform());
     let file = list_file("# two tonight\nacme2\n\nacme3\n");
-    let mut session = at_terminal(&standin, TOKEN, &["--from-file", &file]);
-    let prompt = session.read_until(ASK_COUNT);
+    let (prompt, done) = answer(&standin, TOKEN, &["--from-file", &file], ASK_COUNT, "2");
     assert!(prompt.contains("2 organizations"), "{prompt:?}");
     assert!(
         prompt.contains("acme2") && prompt.contains("acme3"),
         "{prompt:?}"
     );
     assert!(!prompt.contains("acme1"), "{prompt:?}");
-    session.type_line("2");
-    let done = session.finish();
     assert_eq!(done.status, 0, "{done:#?}");
     assert_eq!(ids_of(&done.lines), ["acme2", "acme3"]);
     for (line, id) in done.lines.iter().zip(["acme2", "acme3"]) {
@@ -460,11 +449,8 @@ fn prompt_asks_anyway_when_the_name_cannot_be_read() {
         "GET" => Action::json(503, r#"{"message":"busy"}"#),
         _ => Action::status(204),
     });
-    let mut session = at_terminal(&standin, TOKEN, &["ghost"]);
-    let prompt = session.read_until(ASK_ID);
+    let (prompt, done) = answer(&standin, TOKEN, &["ghost"], ASK_ID, "ghost");
     assert!(prompt.contains("ghost"), "{prompt:?}");
-    session.type_line("ghost");
-    let done = session.finish();
 
     assert_eq!(done.lines.len(), 1, "{done:#?}");
     let attempts = standin.requests().len();
@@ -485,14 +471,11 @@ fn prompt_asks_anyway_when_the_get_gets_no_answer() {
         "GET" => Action::Close,
         _ => Action::Reply(Reply::new(204).header("X-Request-ID", "req-delete")),
     });
-    let mut session = at_terminal(&standin, SECRET, &["acme1"]);
-    let prompt = session.read_until(ASK_ID);
+    let (prompt, done) = answer(&standin, SECRET, &["acme1"], ASK_ID, "acme1");
     assert!(
         prompt.contains("organization acme1 on"),
         "no name: {prompt:?}"
     );
-    session.type_line("acme1");
-    let done = session.finish();
 
     assert_eq!(done.status, 0, "{done:#?}");
     assert_eq!(done.lines.len(), 1, "{done:#?}");

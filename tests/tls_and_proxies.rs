@@ -78,6 +78,25 @@ fn assert_deletes(s: &StandIn, n: usize) {
     s.assert_no_violations();
 }
 
+/// No request reached the TLS stand-in `s` (its certificate was not trusted): only `n`
+/// connections, each a handshake.
+#[track_caller]
+fn assert_handshakes_only(s: &StandIn, n: usize) {
+    assert!(s.requests().is_empty(), "a request over an untrusted TLS");
+    assert_eq!(s.connections(), n, "handshakes");
+    s.assert_no_violations();
+}
+
+/// The proxy was asked `n` times, each a CONNECT to `host_port` without credentials.
+#[track_caller]
+fn assert_connects(proxy: &ConnectProxy, n: usize, host_port: &str) {
+    let heads = proxy.requests();
+    assert_eq!(heads.len(), n, "{heads:?}");
+    for head in &heads {
+        assert_connect(head, host_port);
+    }
+}
+
 /// Asserts a request head the proxy received is a CONNECT to `host_port` without credentials.
 fn assert_connect(head: &str, host_port: &str) {
     assert!(
@@ -134,54 +153,23 @@ fn ca_file_wins_over_ssl_cert_file() {
     assert_deletes(&s, 1);
 }
 
+/// A certificate whose issuer is not trusted: by the built-in (Mozilla) roots, which do not
+/// hold the test CA, or by another CA given with the flag or the variable. Each run is one
+/// handshake, never retried, and no request; its failure is said once, with what to do.
 #[test]
-fn tls_without_a_ca_uses_the_mozilla_roots_and_sends_nothing() {
-    let ca = pki(&["localhost"]);
-    let s = tls_standin(&ca, vec![]);
-    let run = delete_at(&s.url(), &["--retries", "3", ORG]);
-    assert_unanswered(&run, "tls", 1, 1, SOME);
-    assert!(s.requests().is_empty(), "no request over an untrusted TLS");
-    assert_eq!(s.connections(), 1, "tls is not retried");
-    s.assert_no_violations();
-}
-
-#[test]
-fn tls_with_a_wrong_ca_sends_nothing() {
+fn an_untrusted_certificate_issuer_is_a_tls_error_said_once_and_not_retried() {
     let ca = pki(&["localhost"]);
     let other = pki(&["localhost"]);
     let s = tls_standin(&ca, vec![]);
     let wrong = other.ca_file();
-    // Through the flag, and through the environment.
+    let builtin_roots = delete_at(&s.url(), &["--retries", "3", ORG]);
     let by_flag = delete_at(&s.url(), &["--ca-file", path_str(&wrong), ORG]);
     let by_env = yes(&[ORG])
         .env("SSL_CERT_FILE", &wrong)
         .platform(&s.url())
-        .run();
-    for run in [by_flag, by_env] {
-        assert_unanswered(&run, "tls", 1, 1, SOME);
-    }
-    assert!(s.requests().is_empty(), "no request over an untrusted TLS");
-    assert_eq!(s.connections(), 2, "one handshake per run, not retried");
-    s.assert_no_violations();
-}
-
-#[test]
-fn an_untrusted_certificate_issuer_is_said_once_with_what_to_do() {
-    let ca = pki(&["localhost"]);
-    let other = pki(&["localhost"]);
-    let s = tls_standin(&ca, vec![]);
-    let wrong = other.ca_file();
-    let builtin_roots = yes(&["--retries", "0", ORG])
-        .platform(&s.url())
         .deadline(LIMIT)
         .run();
-    let wrong_ca = yes(&[ORG])
-        .platform(&s.url())
-        .arg("--ca-file")
-        .arg(&wrong)
-        .deadline(LIMIT)
-        .run();
-    for r in [builtin_roots, wrong_ca] {
+    for r in [builtin_roots, by_flag, by_env] {
         let hint = "invalid peer certificate: UnknownIssuer; hint: ";
         assert_unanswered(&r, "tls", 1, 1, &starting_with(hint));
         let message = r.line()["error"]["message"].as_str().unwrap();
@@ -199,7 +187,8 @@ fn an_untrusted_certificate_issuer_is_said_once_with_what_to_do() {
         );
         assert!(!r.stderr.contains("TLS:"), "{r:#?}");
     }
-    assert!(s.requests().is_empty(), "no request over an untrusted TLS");
+    // One handshake per run.
+    assert_handshakes_only(&s, 3);
 }
 
 #[test]
@@ -226,14 +215,9 @@ fn a_certificate_for_another_name_is_a_tls_error_without_an_issuer_hint() {
         run.stderr,
         format!("coveo-org-delete: acme1: tls: {message}\n")
     );
-    let heads = proxy.requests();
-    assert_eq!(heads.len(), 1, "tls is not retried: {heads:?}");
-    assert_connect(&heads[0], &format!("{EU_HOST}:443"));
-    assert!(
-        s.requests().is_empty(),
-        "nothing sent to a server of another name"
-    );
-    s.assert_no_violations();
+    assert_connects(&proxy, 1, &format!("{EU_HOST}:443"));
+    // Nothing sent to a server of another name.
+    assert_handshakes_only(&s, 1);
 }
 
 #[test]
@@ -279,7 +263,7 @@ fn an_empty_ssl_cert_file_counts_as_unset() {
         .platform(&s.url())
         .run();
     assert_unanswered(&run, "tls", 1, 1, SOME);
-    assert!(s.requests().is_empty(), "no request over an untrusted TLS");
+    assert_handshakes_only(&s, 1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -296,9 +280,7 @@ fn https_goes_through_a_connect_tunnel_with_the_region_host() {
             .env(var, proxy.url())
             .run();
         assert_deleted(&run);
-        let heads = proxy.requests();
-        assert_eq!(heads.len(), 1, "{var}: {heads:?}");
-        assert_connect(&heads[0], &format!("{EU_HOST}:443"));
+        assert_connects(&proxy, 1, &format!("{EU_HOST}:443"));
         assert_deletes(&s, 1);
         assert_eq!(
             s.requests()[0].header("host"),
@@ -364,9 +346,7 @@ fn no_proxy_wins_over_no_proxy_in_capitals() {
     let s = tls_standin(&ca, vec![]);
     let run = with(&s, "other.example", "localhost");
     assert_unanswered(&run, "connection", 5, 1, SOME);
-    let heads = refusing.requests();
-    assert_eq!(heads.len(), 1, "{heads:?}");
-    assert_connect(&heads[0], &format!("localhost:{}", s.port()));
+    assert_connects(&refusing, 1, &format!("localhost:{}", s.port()));
     assert_nothing_sent(&s);
 }
 
@@ -411,9 +391,7 @@ fn no_proxy_and_proxies_that_do_not_apply_go_direct() {
         .platform(&s.url())
         .run();
     assert_unanswered(&run, "connection", 5, 1, SOME);
-    let heads = refusing.requests();
-    assert_eq!(heads.len(), 1, "{heads:?}");
-    assert_connect(&heads[0], &format!("localhost:{}", s.port()));
+    assert_connects(&refusing, 1, &format!("localhost:{}", s.port()));
     assert_nothing_sent(&s);
 }
 
@@ -455,9 +433,7 @@ fn a_refusing_proxy_is_a_connection_error_and_is_retried() {
         .run();
     // The proxy's 403 is not the platform's: no status on the line.
     assert_unanswered(&run, "connection", 5, 1, SOME);
-    let heads = refusing.requests();
-    assert_eq!(heads.len(), 1, "{heads:?}");
-    assert_connect(&heads[0], &format!("{EU_HOST}:443"));
+    assert_connects(&refusing, 1, &format!("{EU_HOST}:443"));
 
     // `connection` is retryable: --retries 1 makes a second CONNECT (after a backoff).
     let refusing = ConnectProxy::refusing();
@@ -465,11 +441,7 @@ fn a_refusing_proxy_is_a_connection_error_and_is_retried() {
         .env("HTTPS_PROXY", refusing.url())
         .run();
     assert_unanswered(&run, "connection", 5, 2, SOME);
-    let heads = refusing.requests();
-    assert_eq!(heads.len(), 2, "{heads:?}");
-    heads
-        .iter()
-        .for_each(|h| assert_connect(h, &format!("{EU_HOST}:443")));
+    assert_connects(&refusing, 2, &format!("{EU_HOST}:443"));
 }
 
 /// A run through the proxy `url`, whose user and password must not show, to the EU platform.
@@ -503,6 +475,7 @@ fn a_proxy_that_refuses_the_tunnel_is_named_without_its_password() {
         proxy.port()
     );
     assert_connection_failure(&run, &message);
+    // The proxy's own credentials go to it (and nowhere else); a CONNECT, once.
     let heads = proxy.requests();
     assert_eq!(heads.len(), 1, "{heads:?}");
     assert!(heads[0].starts_with(&format!("CONNECT {EU_HOST}:443 ")));

@@ -63,15 +63,24 @@ impl Run {
         self.stderr.lines().collect()
     }
 
+    /// stderr holds exactly these lines, each starting with its text, in order.
+    #[track_caller]
+    pub fn assert_stderr_starts(&self, starts: &[&str]) {
+        let lines = self.stderr_lines();
+        assert_eq!(lines.len(), starts.len(), "stderr: {}", self.stderr);
+        for (line, start) in lines.iter().zip(starts) {
+            assert!(line.starts_with(start), "expected {start:?}, got {line:?}");
+        }
+    }
+
     /// stderr holds exactly one line per failure, `coveo-org-delete: ID: KIND...`, in order.
     #[track_caller]
     pub fn assert_stderr_failures(&self, failures: &[(&str, &str)]) {
-        let lines = self.stderr_lines();
-        assert_eq!(lines.len(), failures.len(), "stderr: {}", self.stderr);
-        for (line, (id, kind)) in lines.iter().zip(failures) {
-            let start = format!("coveo-org-delete: {id}: {kind}");
-            assert!(line.starts_with(&start), "expected {start:?}, got {line:?}");
-        }
+        let starts: Vec<String> = failures
+            .iter()
+            .map(|(id, kind)| format!("coveo-org-delete: {id}: {kind}"))
+            .collect();
+        self.assert_stderr_starts(&starts.iter().map(String::as_str).collect::<Vec<_>>());
     }
 
     /// Asserts `secret` appears nowhere in stdout or stderr.
@@ -113,15 +122,21 @@ pub fn against(url: &str) -> Cmd {
     cmd().token(TOKEN).platform(url)
 }
 
-/// `--yes ARGS...` against the stand-in at `url`, with `COVEO_TOKEN` the distinctive
-/// [`SECRET`] (for stand-ins that take any token), run to its end.
+/// The binary against the stand-in at `url`, with `COVEO_TOKEN` the distinctive [`SECRET`]
+/// (for stand-ins that take any token).
+pub fn with_secret(url: &str) -> Cmd {
+    cmd().token(SECRET).platform(url)
+}
+
+/// `--yes ARGS...` against the stand-in at `url`, with the [`SECRET`] token, run to its end.
 pub fn delete_at(url: &str, args: &[&str]) -> Run {
-    cmd()
-        .token(SECRET)
-        .platform(url)
-        .arg("--yes")
-        .args(args)
-        .run()
+    with_secret(url).arg("--yes").args(args).run()
+}
+
+/// `--list ARGS...` against the stand-in at `url`, with the platform's [`TOKEN`], run to
+/// its end.
+pub fn list_at(url: &str, args: &[&str]) -> Run {
+    against(url).arg("--list").args(args).run()
 }
 
 impl Cmd {
@@ -223,19 +238,27 @@ pub fn pipeline(first: Cmd, second: Cmd) -> (Run, Run) {
     (run_of(first, elapsed), run_of(second, elapsed))
 }
 
-/// The `Run` of a finished process; panics if it died of a signal or panicked.
-fn run_of(out: Output, elapsed: Duration) -> Run {
-    let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
-    let stderr = String::from_utf8(out.stderr).expect("stderr is UTF-8");
-    let status = out
-        .status
-        .code()
-        .unwrap_or_else(|| panic!("killed by a signal: {:?}\nstderr: {stderr}", out.status));
+/// stdout and stderr of a finished run as a script reads them: text (UTF-8), stderr without
+/// a panic's message, and stdout's JSON lines (each in its fields' order).
+#[track_caller]
+pub fn read_output(stdout: Vec<u8>, stderr: Vec<u8>) -> (String, String, Vec<Value>) {
+    let stdout = String::from_utf8(stdout).expect("stdout is UTF-8");
+    let stderr = String::from_utf8(stderr).expect("stderr is UTF-8");
     assert!(
         !stderr.contains("panicked"),
         "the binary panicked: {stderr}"
     );
     let lines = parse_lines(&stdout);
+    (stdout, stderr, lines)
+}
+
+/// The `Run` of a finished process; panics if it died of a signal or panicked.
+fn run_of(out: Output, elapsed: Duration) -> Run {
+    let (stdout, stderr, lines) = read_output(out.stdout, out.stderr);
+    let status = out
+        .status
+        .code()
+        .unwrap_or_else(|| panic!("killed by a signal: {:?}\nstderr: {stderr}", out.status));
     Run {
         status,
         stdout,
@@ -276,20 +299,51 @@ fn drain(
     (seen, reader)
 }
 
-/// Waits for the child and collects its output, with `input` fed to its stdin (if piped), but
-/// bounded, unlike std's waits: at `limit` the child is killed and the test fails with what it
-/// printed so far. Pipes that are not piped read as empty.
-pub fn wait_within(mut child: Child, input: Vec<u8>, limit: Duration) -> Output {
-    let deadline = Instant::now() + limit;
-    let feeder = child.stdin.take().map(|mut stdin| {
-        std::thread::spawn(move || {
+/// A child's stdin being fed and its stdout and stderr being read, each on a thread.
+struct Collected {
+    /// The exit status, or `None` if the child was still running (or its pipes still open)
+    /// at the deadline: then the caller kills it.
+    status: Option<ExitStatus>,
+    stdout: Seen,
+    stderr: Seen,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Collected {
+    /// What stdout and stderr showed so far, as text.
+    fn so_far(&self) -> (String, String) {
+        let text = |b: &Seen| {
+            String::from_utf8_lossy(&b.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+        };
+        (text(&self.stdout), text(&self.stderr))
+    }
+
+    /// Joins the threads (the child is gone, so its pipes are at their end) and takes stdout
+    /// and stderr.
+    fn join(self) -> (Vec<u8>, Vec<u8>) {
+        for t in self.threads {
+            let _ = t.join();
+        }
+        let take = |b: Seen| std::mem::take(&mut *b.lock().unwrap_or_else(|e| e.into_inner()));
+        (take(self.stdout), take(self.stderr))
+    }
+}
+
+/// Feeds `input` to the child's stdin and reads its stdout and stderr (those that are
+/// piped; the others read as empty), then waits until `deadline` for both pipes to close and
+/// the child to exit.
+fn collect(child: &mut Child, input: Vec<u8>, deadline: Instant) -> Collected {
+    let mut threads = Vec::new();
+    if let Some(mut stdin) = child.stdin.take() {
+        threads.push(std::thread::spawn(move || {
             // The child may exit without reading: a broken pipe is no failure here.
             let _ = stdin.write_all(&input);
-        })
-    });
+        }));
+    }
     let (done, closed) = mpsc::channel();
     let (stdout, out_reader) = drain(child.stdout.take(), done.clone());
     let (stderr, err_reader) = drain(child.stderr.take(), done);
+    threads.extend([out_reader, err_reader]);
     // Both pipes close when the child exits (or hands them to nobody else); then the exit
     // itself is at most moments away.
     let mut pipes_open = 2;
@@ -300,30 +354,38 @@ pub fn wait_within(mut child: Child, input: Vec<u8>, limit: Duration) -> Output 
             Err(_) => break,
         }
     }
-    let status = wait_until(&mut child, deadline);
-    let Some(status) = status else {
+    let status = if pipes_open == 0 {
+        wait_until(child, deadline)
+    } else {
+        None
+    };
+    Collected {
+        status,
+        stdout,
+        stderr,
+        threads,
+    }
+}
+
+/// Waits for the child and collects its output, with `input` fed to its stdin (if piped), but
+/// bounded, unlike std's waits: at `limit` the child is killed and the test fails with what it
+/// printed so far. Pipes that are not piped read as empty.
+pub fn wait_within(mut child: Child, input: Vec<u8>, limit: Duration) -> Output {
+    let collected = collect(&mut child, input, Instant::now() + limit);
+    let Some(status) = collected.status else {
         kill_and_reap(&mut child);
-        let _ = out_reader.join();
-        let _ = err_reader.join();
-        let text = |b: &Seen| {
-            String::from_utf8_lossy(&b.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
-        };
+        let (stdout, stderr) = collected.join();
         panic!(
             "the binary was still running after {limit:?} and was killed\nstdout so far: {:?}\nstderr so far: {:?}",
-            text(&stdout),
-            text(&stderr)
+            String::from_utf8_lossy(&stdout),
+            String::from_utf8_lossy(&stderr)
         );
     };
-    let _ = out_reader.join();
-    let _ = err_reader.join();
-    if let Some(f) = feeder {
-        let _ = f.join();
-    }
-    let take = |b: Seen| std::mem::take(&mut *b.lock().unwrap_or_else(|e| e.into_inner()));
+    let (stdout, stderr) = collected.join();
     Output {
         status,
-        stdout: take(stdout),
-        stderr: take(stderr),
+        stdout,
+        stderr,
     }
 }
 
@@ -537,49 +599,21 @@ impl ShellChild {
     pub fn finish(mut self) -> ShellRun {
         let mut child = self.child.take().expect("the shell");
         let deadline = self.started + self.deadline;
-        let feeder = child.stdin.take().map(|mut stdin| {
-            let input = std::mem::take(&mut self.stdin);
-            std::thread::spawn(move || {
-                let _ = stdin.write_all(&input);
-            })
-        });
-        let (done, closed) = mpsc::channel();
-        let (stdout, out_reader) = drain(child.stdout.take(), done.clone());
-        let (stderr, err_reader) = drain(child.stderr.take(), done);
-        let mut pipes_open = 2;
-        while pipes_open > 0 {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match closed.recv_timeout(left) {
-                Ok(()) => pipes_open -= 1,
-                Err(_) => break,
-            }
-        }
-        let status = if pipes_open == 0 {
-            wait_until(&mut child, deadline)
-        } else {
-            None
-        };
-        let text = |b: &Seen| {
-            String::from_utf8_lossy(&b.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
-        };
-        let Some(status) = status else {
+        let collected = collect(&mut child, std::mem::take(&mut self.stdin), deadline);
+        let Some(status) = collected.status else {
             kill_group(&mut child);
-            let _ = out_reader.join();
-            let _ = err_reader.join();
+            let (stdout, stderr) = collected.join();
             panic!(
                 "the script was still running after {:?} and was killed: {}\nstdout so far: {:?}\nstderr so far: {:?}",
                 self.deadline,
                 self.script,
-                text(&stdout),
-                text(&stderr)
+                String::from_utf8_lossy(&stdout),
+                String::from_utf8_lossy(&stderr)
             );
         };
-        let _ = out_reader.join();
-        let _ = err_reader.join();
-        if let Some(f) = feeder {
-            let _ = f.join();
-        }
-        let (stdout, stderr) = (text(&stdout), text(&stderr));
+        let (stdout, stderr) = collected.join();
+        let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+        let (stdout, stderr) = (text(stdout), text(stderr));
         let code = status
             .code()
             .unwrap_or_else(|| panic!("the shell died of a signal: {status:?}\nstderr: {stderr}"));
@@ -643,50 +677,20 @@ pub fn group_output_within(command: &mut Command, input: &[u8], limit: Duration)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("spawn {command:?}: {e}"));
-    let feeder = child.stdin.take().map(|mut stdin| {
-        let input = input.to_vec();
-        std::thread::spawn(move || {
-            let _ = stdin.write_all(&input);
-        })
-    });
-    let (done, closed) = mpsc::channel();
-    let (stdout, out_reader) = drain(child.stdout.take(), done.clone());
-    let (stderr, err_reader) = drain(child.stderr.take(), done);
-    let mut pipes_open = 2;
-    while pipes_open > 0 {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match closed.recv_timeout(left) {
-            Ok(()) => pipes_open -= 1,
-            Err(_) => break,
-        }
-    }
-    let status = if pipes_open == 0 {
-        wait_until(&mut child, deadline)
-    } else {
-        None
-    };
-    let Some(status) = status else {
+    let collected = collect(&mut child, input.to_vec(), deadline);
+    let Some(status) = collected.status else {
         kill_group(&mut child);
-        // The readers are not joined: a process that left the group (`timeout` makes a group
+        // The threads are not joined: a process that left the group (`timeout` makes a group
         // of its own) may still hold the pipes. What they read so far is enough to show.
-        let text = |b: &Seen| {
-            String::from_utf8_lossy(&b.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
-        };
+        let (stdout, stderr) = collected.so_far();
         panic!(
-            "{command:?} was still running after {limit:?} and was killed with its process group\nstdout so far: {:?}\nstderr so far: {:?}",
-            text(&stdout),
-            text(&stderr)
+            "{command:?} was still running after {limit:?} and was killed with its process group\nstdout so far: {stdout:?}\nstderr so far: {stderr:?}"
         );
     };
-    let _ = out_reader.join();
-    let _ = err_reader.join();
-    if let Some(f) = feeder {
-        let _ = f.join();
-    }
-    let take = |b: Seen| std::mem::take(&mut *b.lock().unwrap_or_else(|e| e.into_inner()));
+    let (stdout, stderr) = collected.join();
     Output {
         status,
-        stdout: take(stdout),
-        stderr: take(stderr),
+        stdout,
+        stderr,
     }
 }

@@ -116,6 +116,26 @@ pub fn now_ms() -> i64 {
         .as_millis() as i64
 }
 
+/// `n` test organizations `ci000`, `ci001`, ... named `ci-run N`, created ten days ago one
+/// minute apart (`ci000` first).
+pub fn old_tests(n: usize) -> Platform {
+    let first = now_ms() - 10 * 24 * 3_600_000;
+    (0..n).fold(Platform::new(), |p, i| {
+        p.listed_org(
+            &format!("ci{i:03}"),
+            &format!("ci-run {i}"),
+            Some("Test"),
+            Some(first + i as i64 * 60_000),
+            Some("ci@example.com"),
+        )
+    })
+}
+
+/// The IDs of [`old_tests`], oldest first.
+pub fn old_test_ids(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("ci{i:03}")).collect()
+}
+
 // ---------------------------------------------------------------------------------------------
 // Long texts
 

@@ -71,27 +71,19 @@ fn connect(standin: &StandIn) -> TcpStream {
 #[test]
 fn platform_delete_then_repeat_is_404() {
     let standin = StandIn::platform(Platform::new().org("acme1", "Acme"));
-    let mut s = connect(&standin);
-    send(
-        &mut s,
-        "DELETE",
-        "/rest/organizations/acme1",
-        "demo-token",
-        "",
-    );
-    let a = read_answer(&mut s);
+    // Each DELETE on a connection of its own.
+    let delete = || {
+        let mut s = connect(&standin);
+        let path = "/rest/organizations/acme1";
+        send(&mut s, "DELETE", path, "demo-token", "");
+        let a = read_answer(&mut s);
+        (s, a)
+    };
+    let (_, a) = delete();
     assert_eq!(a.status, 204);
     assert_eq!(a.header("x-request-id").map(str::len), Some(36));
 
-    let mut s = connect(&standin);
-    send(
-        &mut s,
-        "DELETE",
-        "/rest/organizations/acme1",
-        "demo-token",
-        "",
-    );
-    let a = read_answer(&mut s);
+    let (mut s, a) = delete();
     assert_eq!(a.status, 404);
     let body: serde_json::Value = serde_json::from_str(&a.body).unwrap();
     assert_eq!(body["errorCode"], "ORGANIZATION_NOT_FOUND");

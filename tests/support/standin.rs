@@ -243,32 +243,40 @@ impl Platform {
     }
 
     /// Adds an organization (life-cycle state `ACTIVE`).
-    pub fn org(mut self, id: &str, display_name: &str) -> Platform {
-        self.orgs.insert(id.to_string(), Org::new(display_name));
+    pub fn org(self, id: &str, display_name: &str) -> Platform {
+        self.with_org(id, Org::new(display_name))
+    }
+
+    fn with_org(mut self, id: &str, org: Org) -> Platform {
+        self.orgs.insert(id.to_string(), org);
         self
     }
 
     /// Adds a read-only (paused) organization: readable, but a DELETE gets 403
     /// `ORGANIZATION_IS_PAUSED`, its privilege evaluation says `approved:false` with
     /// `OPERATION_FORBIDDEN_FOR_ORGANIZATION_IN_READ_ONLY`, and its life-cycle state is `PAUSED`.
-    pub fn read_only_org(mut self, id: &str, display_name: &str) -> Platform {
-        let org = Org {
-            read_only: true,
-            ..Org::new(display_name)
-        };
-        self.orgs.insert(id.to_string(), org);
-        self
+    pub fn read_only_org(self, id: &str, display_name: &str) -> Platform {
+        let read_only = true;
+        self.with_org(
+            id,
+            Org {
+                read_only,
+                ..Org::new(display_name)
+            },
+        )
     }
 
     /// Adds an organization whose deletion is under way: its life-cycle state is `DELETING`
     /// (otherwise it is an organization like any other: readable, and a DELETE removes it).
-    pub fn deleting_org(mut self, id: &str, display_name: &str) -> Platform {
-        let org = Org {
-            deleting: true,
-            ..Org::new(display_name)
-        };
-        self.orgs.insert(id.to_string(), org);
-        self
+    pub fn deleting_org(self, id: &str, display_name: &str) -> Platform {
+        let deleting = true;
+        self.with_org(
+            id,
+            Org {
+                deleting,
+                ..Org::new(display_name)
+            },
+        )
     }
 
     /// Accepts another user's token; `can_edit = false`: privilege evaluation says
