@@ -31,6 +31,11 @@ fn error_line(id: &str, status: u16, kind: &str, message: &str, code: Value) -> 
         .set("error.coveo_error_code", code)
 }
 
+/// The line of `acme1` refused with a 403 `ACCESS_DENIED` and this message.
+fn forbidden(message: &str) -> Value {
+    error_line("acme1", 403, "forbidden", message, json!("ACCESS_DENIED"))
+}
+
 /// The one request the stand-in received: a DELETE of `path`.
 fn only_delete(standin: &StandIn, path: &str) -> Request {
     let reqs = standin.requests();
@@ -281,16 +286,8 @@ fn a_waf_block_says_firewall_even_with_a_json_message() {
     )]);
     let run = delete_at(&s.url(), &["--retries", "0", "acme1"]);
     assert_eq!(run.status, 3, "{run:#?}");
-    expect_line(
-        run.line(),
-        error_line(
-            "acme1",
-            403,
-            "forbidden",
-            &containing("web application firewall"),
-            json!("ACCESS_DENIED"),
-        ),
-    );
+    let denied = forbidden(&containing("web application firewall"));
+    expect_line(run.line(), denied);
     let message = run.line()["error"]["message"].as_str().unwrap_or_default();
     assert!(run.stderr.contains(message), "{run:#?}");
     // The firewall is the cause, not the token: no hint sends the user after a new token.
@@ -467,16 +464,10 @@ fn an_anonymous_tokens_delete_is_refused_with_403() {
         .args(["--yes", "acme1"])
         .run();
     assert_eq!(run.status, 3, "{run:#?}");
-    expect_line(
-        run.line(),
-        error_line(
-            "acme1",
-            403,
-            "forbidden",
-            "Anonymous authentication (an API key or a platform token) cannot delete an organization.",
-            json!("ACCESS_DENIED"),
-        ),
+    let denied = forbidden(
+        "Anonymous authentication (an API key or a platform token) cannot delete an organization.",
     );
+    expect_line(run.line(), denied);
     assert_eq!(s.sent(), ["DELETE /rest/organizations/acme1"]);
     assert_eq!(s.remaining_orgs(), ["acme1"]);
 }
@@ -792,16 +783,7 @@ fn check_mixed_batch(standin: &StandIn, run: &Run) {
         let id = ["acme1", "ghost", "acme2", "acme3"][i];
         expect_line(&run.lines[i], ok_line(id, "deleted", 204, SOME));
     }
-    expect_line(
-        &run.lines[1],
-        error_line(
-            "ghost",
-            404,
-            "not_found",
-            "Organization 'ghost' does not exist.",
-            json!("ORGANIZATION_NOT_FOUND"),
-        ),
-    );
+    expect_line(&run.lines[1], ghost_line());
     assert_eq!(run.status, 4, "{run:#?}");
     run.assert_stderr_failures(&[("ghost", "not_found")]);
 
@@ -836,6 +818,25 @@ fn a_list_on_stdin_is_deleted_with_yes() {
     check_mixed_batch(&standin, &run);
 }
 
+/// The line of `ghost`, which the platform does not know: its DELETE got a 404.
+fn ghost_line() -> Value {
+    error_line(
+        "ghost",
+        404,
+        "not_found",
+        "Organization 'ghost' does not exist.",
+        json!("ORGANIZATION_NOT_FOUND"),
+    )
+}
+
+/// `--yes --from-file` a list of `contents` against `standin`, with the platform's token.
+fn delete_list(standin: &StandIn, contents: &str) -> Run {
+    let file = list_file(contents);
+    against(&standin.url())
+        .args(["--yes", "--from-file", &file])
+        .run()
+}
+
 /// The line of the read-only `paused` of [`platform`], whose DELETE got a 403.
 fn paused_line() -> Value {
     error_line(
@@ -851,22 +852,10 @@ fn paused_line() -> Value {
 fn a_lists_exit_status_is_that_of_the_first_failure() {
     // not_found (4) before read_only (1): 4.
     let standin = StandIn::platform(platform());
-    let file = list_file("acme1\nghost\npaused\nacme2\n");
-    let r = against(&standin.url())
-        .args(["--yes", "--from-file", &file])
-        .run();
+    let r = delete_list(&standin, "acme1\nghost\npaused\nacme2\n");
     assert_eq!(ids_of(&r.lines), ["acme1", "ghost", "paused", "acme2"]);
     expect_line(&r.lines[0], ok_line("acme1", "deleted", 204, SOME));
-    expect_line(
-        &r.lines[1],
-        error_line(
-            "ghost",
-            404,
-            "not_found",
-            "Organization 'ghost' does not exist.",
-            json!("ORGANIZATION_NOT_FOUND"),
-        ),
-    );
+    expect_line(&r.lines[1], ghost_line());
     expect_line(&r.lines[2], paused_line());
     expect_line(&r.lines[3], ok_line("acme2", "deleted", 204, SOME));
     assert_eq!(r.status, 4, "{r:#?}");
@@ -884,23 +873,11 @@ fn a_lists_exit_status_is_that_of_the_first_failure() {
 
     // read_only (1) before not_found (4): 1. A paused organization is no token problem.
     let standin = StandIn::platform(platform());
-    let file = list_file("paused\nacme1\nghost\n");
-    let r = against(&standin.url())
-        .args(["--yes", "--from-file", &file])
-        .run();
+    let r = delete_list(&standin, "paused\nacme1\nghost\n");
     assert_eq!(ids_of(&r.lines), ["paused", "acme1", "ghost"]);
     expect_line(&r.lines[0], paused_line());
     expect_line(&r.lines[1], ok_line("acme1", "deleted", 204, SOME));
-    expect_line(
-        &r.lines[2],
-        error_line(
-            "ghost",
-            404,
-            "not_found",
-            "Organization 'ghost' does not exist.",
-            json!("ORGANIZATION_NOT_FOUND"),
-        ),
-    );
+    expect_line(&r.lines[2], ghost_line());
     assert_eq!(r.status, 1, "{r:#?}");
     assert_eq!(standin.connections(), 1);
     assert_eq!(standin.remaining_orgs(), ["acme2", "acme3", "paused"]);

@@ -309,8 +309,7 @@ fn a_list_line_over_4_kib_is_invalid_even_a_comment() {
     let list = temp_file("long-line.txt", &text);
     let run = delete_list(&standin, &list);
     assert_eq!(run.status, 2, "{run:#?}");
-    let mut want = invalid_line(ANY);
-    want["error"]["message"] = json!(containing("line 2"));
+    let want = invalid_line(ANY).set("error.message", containing("line 2"));
     expect_line(run.line(), want);
     assert_nothing_sent(&standin);
 }

@@ -654,11 +654,11 @@ fn a_failing_page_ends_with_a_failure_line_after_the_lines_already_printed() {
         assert_eq!(run.status, exit, "{status}: {run:#?}");
         assert_eq!(run.lines.len(), 101, "{status}: {run:#?}");
         assert_eq!(ids_of_listed(&run.lines[..100]), oldest_first(250)[..100]);
-        let mut want = failure_line(kind, json!(status), attempts);
-        want["request_id"] = json!("rid-page-1");
-        want["error"]["message"] = json!(message);
-        want["error"]["coveo_error_code"] = code;
-        want["error"]["retry_after_s"] = retry_after;
+        let want = failure_line(kind, json!(status), attempts)
+            .set("request_id", "rid-page-1")
+            .set("error.message", message)
+            .set("error.coveo_error_code", code)
+            .set("error.retry_after_s", retry_after);
         expect_line(&run.lines[100], want);
         let mut want = gets(&[0]);
         want.extend(std::iter::repeat_n(format!("GET {}", page(1)), attempts));
@@ -745,8 +745,7 @@ fn more_than_1000_pages_is_a_protocol_error() {
         101,
         "each organization once, then the failure"
     );
-    let mut want = failure_line("protocol", json!(200), 1);
-    want["error"]["message"] = json!(containing("1000"));
+    let want = failure_line("protocol", json!(200), 1).set("error.message", containing("1000"));
     expect_line(&run.lines[100], want);
     let reqs = s.requests();
     assert_eq!(reqs.len(), 1000);
@@ -802,8 +801,7 @@ fn a_page_of_8_mib_is_read_and_one_byte_more_is_protocol() {
     )]);
     let run = list_at(&over.url(), &["--retries", "0"]);
     assert_eq!(run.status, 1, "{run:#?}");
-    let mut want = failure_line("protocol", json!(200), 1);
-    want["error"]["message"] = json!(containing("8 MiB"));
+    let want = failure_line("protocol", json!(200), 1).set("error.message", containing("8 MiB"));
     expect_line(run.line(), want);
     assert_eq!(over.requests().len(), 1);
 }

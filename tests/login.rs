@@ -75,6 +75,14 @@ fn delete_with(standin: &StandIn, envs: &[(&str, &OsStr)], extra: &[&str]) -> Ru
     c.args(extra).args(["--yes", "acme1"]).run()
 }
 
+/// `--yes acme1` against a new stand-in of [`login_platform`], with the login in `dir` and
+/// nothing else: the stand-in and the run.
+fn delete_with_login(dir: &std::path::Path) -> (StandIn, Run) {
+    let s = StandIn::platform(login_platform());
+    let run = delete_with(&s, &[("COVEO_CONFIG_DIR", dir.as_os_str())], &[]);
+    (s, run)
+}
+
 /// The bearer tokens the stand-in received, in order.
 fn bearers(standin: &StandIn) -> Vec<String> {
     standin
@@ -184,7 +192,7 @@ fn an_empty_coveo_token_is_an_error_and_never_falls_through_to_the_login() {
         let message = run_failure(&run, "config");
         assert!(message.contains("COVEO_TOKEN"), "{message}");
         assert_names_the_three_sources(message);
-        assert_eq!(s.connections(), 0, "nothing sent");
+        assert_nothing_sent(&s);
     }
 }
 
@@ -248,7 +256,7 @@ fn the_first_directory_variable_that_is_set_decides() {
                 let message = run_failure(&run, "config");
                 assert!(message.contains(path_str(&nothing)), "{message}");
                 assert_names_the_three_sources(message);
-                assert_eq!(s.connections(), 0);
+                assert_nothing_sent(&s);
             }
         }
     }
@@ -260,8 +268,7 @@ fn a_login_directory_may_be_any_bytes() {
     let dir = base.join(OsStr::from_bytes(b"caf\xe9-\xff"));
     std::fs::create_dir(&dir).expect("a directory whose name is not UTF-8");
     std::fs::write(dir.join("config.json"), cli_config(LOGIN_TOKEN, "")).unwrap();
-    let s = StandIn::platform(login_platform());
-    let run = delete_with(&s, &[("COVEO_CONFIG_DIR", dir.as_os_str())], &[]);
+    let (s, run) = delete_with_login(&dir);
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(bearers(&s), [LOGIN_TOKEN]);
 }
@@ -304,7 +311,7 @@ fn without_a_login_the_no_token_error_names_the_three_sources() {
             );
         }
         assert_names_the_three_sources(message);
-        assert_eq!(s.connections(), 0, "{what}: nothing sent");
+        assert_nothing_sent(&s);
     }
 }
 
@@ -457,12 +464,11 @@ fn a_login_file_that_is_not_a_json_object_is_a_config_error_naming_it() {
     ];
     for (what, contents) in cases {
         let dir = login_dir(&contents);
-        let s = StandIn::platform(login_platform());
-        let run = delete_with(&s, &[("COVEO_CONFIG_DIR", dir.as_os_str())], &[]);
+        let (s, run) = delete_with_login(&dir);
         let message = run_failure(&run, "config");
         let file = dir.join("config.json");
         assert!(message.contains(path_str(&file)), "{what}: {message}");
-        assert_eq!(s.connections(), 0, "{what}: nothing sent");
+        assert_nothing_sent(&s);
     }
 }
 
@@ -517,8 +523,7 @@ fn exactly_1_mib_is_still_read() {
     let mut full = cli_config(LOGIN_TOKEN, "").into_bytes();
     full.resize(1024 * 1024, b'\n');
     let dir = login_dir(&full);
-    let s = StandIn::platform(login_platform());
-    let run = delete_with(&s, &[("COVEO_CONFIG_DIR", dir.as_os_str())], &[]);
+    let (s, run) = delete_with_login(&dir);
     assert_eq!(run.status, 0, "{run:#?}");
     assert_eq!(bearers(&s), [LOGIN_TOKEN]);
 }
@@ -552,8 +557,7 @@ fn an_unreadable_login_file_is_a_config_error_naming_it() {
         cases.push(("no read permission", locked));
     }
     for (what, dir) in cases {
-        let s = StandIn::platform(login_platform());
-        let run = delete_with(&s, &[("COVEO_CONFIG_DIR", dir.as_os_str())], &[]);
+        let (s, run) = delete_with_login(&dir);
         let message = run_failure(&run, "config");
         assert!(
             message.contains(path_str(&dir.join("config.json"))),
@@ -564,7 +568,7 @@ fn an_unreadable_login_file_is_a_config_error_naming_it() {
             "{what}: a broken login is no absent one: {message}"
         );
         assert!(run.elapsed < std::time::Duration::from_secs(10), "{what}");
-        assert_eq!(s.connections(), 0, "{what}: nothing sent");
+        assert_nothing_sent(&s);
     }
 }
 
@@ -579,8 +583,7 @@ fn the_login_token_is_checked_like_any_other() {
         let mut contents = b"\xEF\xBB\xBF".to_vec();
         contents.extend_from_slice(cli_config(&raw, "").as_bytes());
         let dir = login_dir(&contents);
-        let s = StandIn::platform(login_platform());
-        let run = delete_with(&s, &[("COVEO_CONFIG_DIR", dir.as_os_str())], &[]);
+        let (s, run) = delete_with_login(&dir);
         assert_eq!(run.status, 0, "{raw:?}: {run:#?}");
         assert_eq!(bearers(&s), [LOGIN_TOKEN], "{raw:?}");
     }
@@ -588,19 +591,17 @@ fn the_login_token_is_checked_like_any_other() {
     let long = "t".repeat(8 * 1024 + 1);
     for raw in [format!("{LOGIN_TOKEN} x"), format!("{LOGIN_TOKEN}\\u0007")] {
         let dir = login_dir(cli_config(&raw, "").as_bytes());
-        let s = StandIn::platform(login_platform());
-        let run = delete_with(&s, &[("COVEO_CONFIG_DIR", dir.as_os_str())], &[]);
+        let (s, run) = delete_with_login(&dir);
         let message = run_failure(&run, "config");
         assert!(message.contains(path_str(&dir)), "{message}");
-        assert_eq!(s.connections(), 0);
+        assert_nothing_sent(&s);
     }
     let dir = login_dir(cli_config(&long, "").as_bytes());
-    let s = StandIn::platform(login_platform());
-    let run = delete_with(&s, &[("COVEO_CONFIG_DIR", dir.as_os_str())], &[]);
+    let (s, run) = delete_with_login(&dir);
     let message = run_failure(&run, "config");
     assert!(message.contains("8192"), "{message}");
     run.assert_hides(&long);
-    assert_eq!(s.connections(), 0);
+    assert_nothing_sent(&s);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -836,9 +836,7 @@ fn last_nights_lines_fed_back_as_they_are() {
         ("acme2", "deleted", 204),
         ("acme3", "already_absent", 404),
     ]) {
-        let mut want = deleted(id);
-        want["result"] = json!(result);
-        want["http_status"] = json!(status);
+        let want = deleted(id).set("result", result).set("http_status", status);
         expect_line(line, want);
     }
     assert!(s.remaining_orgs().is_empty());

@@ -21,6 +21,12 @@ fn yes() -> Cmd {
     cmd().token(SECRET).arg("--yes")
 }
 
+/// `--yes` with the [`SECRET`] token and a refusing `proxy` for https targets, which records
+/// any tunnel asked for.
+fn through(proxy: &ConnectProxy) -> Cmd {
+    yes().env("https_proxy", proxy.url())
+}
+
 /// Runs with a proxy pointing at `standin` for every target, so that anything the binary
 /// tried to send (even to a real Coveo host) would reach the stand-in.
 fn via_proxy(standin: &StandIn) -> Cmd {
@@ -49,8 +55,7 @@ fn assert_connection_failed(run: &Run) {
 /// tunnel asked for; asserts a `config` failure naming the URL and that nothing was asked.
 fn assert_platform_url_refused(url: &str) {
     let trap = ConnectProxy::refusing();
-    let run = yes()
-        .env("https_proxy", trap.url())
+    let run = through(&trap)
         .platform(url)
         .args(["--retries", "0", "acme1"])
         .run();
@@ -146,8 +151,7 @@ fn bad_region_or_environment_is_config_from_env_and_usage_from_flag() {
 #[test]
 fn hipaa_outside_us_is_usage_only_when_both_halves_are_flags() {
     let proxy = ConnectProxy::refusing();
-    let both_flags = yes()
-        .env("https_proxy", proxy.url())
+    let both_flags = through(&proxy)
         .args(["--region", "eu", "--environment", "hipaa", "acme1"])
         .run();
     assert!(run_failure(&both_flags, "usage").contains("hipaa"));
@@ -155,8 +159,7 @@ fn hipaa_outside_us_is_usage_only_when_both_halves_are_flags() {
         ("COVEO_REGION", "eu", "--environment", "hipaa"),
         ("COVEO_ENVIRONMENT", "hipaa", "--region", "eu"),
     ] {
-        let run = yes()
-            .env("https_proxy", proxy.url())
+        let run = through(&proxy)
             .env(var, value)
             .args([flag, flag_value, "acme1"])
             .run();
@@ -311,8 +314,7 @@ fn platform_url_hosts_are_dns_names_or_ip_literals() {
         (&long_url, &long_host),
     ] {
         let trap = ConnectProxy::refusing();
-        let run = yes()
-            .env("https_proxy", trap.url())
+        let run = through(&trap)
             .platform(url)
             .args(["--retries", "0", "acme1"])
             .run();
@@ -359,8 +361,7 @@ fn an_empty_platform_variable_is_a_config_error_even_with_the_flag() {
 #[test]
 fn an_empty_platform_url_alone_does_not_mean_production() {
     let proxy = ConnectProxy::refusing();
-    let run = yes()
-        .env("https_proxy", proxy.url())
+    let run = through(&proxy)
         .env("COVEO_PLATFORM_URL", "")
         .arg("acme1")
         .run();

@@ -13,7 +13,7 @@ use crate::support::standin::{Action, StandIn};
 use crate::support::tls::pki;
 use crate::support::{
     assert_nothing_sent, closed_port, has_millis, missing_path, not_utf8, path_str, temp_file,
-    tls_standin, LIMIT, SECRET,
+    tls_standin, unresolved, LIMIT, SECRET,
 };
 use serde_json::Value;
 use std::time::Duration;
@@ -498,16 +498,7 @@ fn a_proxy_at_a_closed_port_is_named() {
 fn a_proxy_whose_name_does_not_resolve_is_named() {
     // `.invalid` is reserved: it resolves nowhere.
     let run = through(format!("http://alice:{PROXY_PASSWORD}@proxy.invalid:3128"));
-    let message = run.line()["error"]["message"]
-        .as_str()
-        .unwrap_or("")
-        .to_owned();
-    // "name not found", unless the resolver itself could not be asked.
-    assert!(
-        message == "proxy proxy.invalid:3128: name not found"
-            || message.starts_with("proxy proxy.invalid:3128: name lookup failed: "),
-        "{run:#?}"
-    );
+    let message = unresolved(&run, "proxy proxy.invalid:3128");
     assert_connection_failure(&run, &message);
 }
 

@@ -287,6 +287,23 @@ pub fn closed_port() -> u16 {
     l.local_addr().unwrap().port()
 }
 
+/// The message of the run's one line, which says that `what` (`HOST:PORT`, or `proxy
+/// HOST:PORT`) names a host that does not resolve: "name not found", unless the resolver
+/// itself could not be asked.
+#[track_caller]
+pub fn unresolved(run: &bin::Run, what: &str) -> String {
+    let message = run.line()["error"]["message"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+    assert!(
+        message == format!("{what}: name not found")
+            || message.starts_with(&format!("{what}: name lookup failed: ")),
+        "{run:#?}"
+    );
+    message
+}
+
 /// A TLS stand-in with this script, serving the leaf of `pki`.
 pub fn tls_standin(pki: &tls::TestPki, script: Vec<Action>) -> StandIn {
     StandIn::builder()
