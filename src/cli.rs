@@ -658,15 +658,12 @@ fn options_help() -> String {
     let mut row = |names: &str, text: &str, env: Option<&str>| {
         let indent = " ".repeat(HELP_COLUMN);
         let mut lines = wrap(text, HELP_WIDTH - HELP_COLUMN);
-        // `[env: VAR]` whole, at the end of the last line if it fits there.
         if let Some(env) = env {
-            let tag = format!("[env: {env}]");
-            let last = lines.last_mut().expect("one line at least");
-            if last.chars().count() + 1 + tag.len() <= HELP_WIDTH - HELP_COLUMN {
-                last.push_str(&format!(" {tag}"));
-            } else {
-                lines.push(tag);
-            }
+            end_with(
+                &mut lines,
+                &format!("[env: {env}]"),
+                HELP_WIDTH - HELP_COLUMN,
+            );
         }
         for (i, line) in lines.iter().enumerate() {
             if i == 0 {
@@ -692,6 +689,18 @@ fn options_help() -> String {
         None,
     );
     out
+}
+
+/// `tag` whole at the end of the last of `lines`, or on a line of its own when it does not fit
+/// there in `width` columns.
+fn end_with(lines: &mut Vec<String>, tag: &str, width: usize) {
+    match lines.last_mut() {
+        Some(last) if last.chars().count() + 1 + tag.chars().count() <= width => {
+            last.push(' ');
+            last.push_str(tag);
+        }
+        _ => lines.push(tag.to_owned()),
+    }
 }
 
 /// `text` in lines of at most `width` columns, broken between words.
@@ -988,6 +997,88 @@ mod tests {
             run(&["--environment=qa", "x"]).unwrap_err(),
             "--environment must be one of prod, hipaa, dev, stg, not 'qa'"
         );
+    }
+
+    #[test]
+    fn wrapping_fills_each_line_with_whole_words_and_never_passes_the_width() {
+        assert_eq!(wrap("aaa bbb", 7), ["aaa bbb"]);
+        assert_eq!(wrap("aaa bbb", 6), ["aaa", "bbb"]);
+        assert_eq!(wrap("aaa bbb ccc", 8), ["aaa bbb", "ccc"]);
+        assert_eq!(wrap("a  b\n c", 10), ["a b c"]);
+        // A word longer than the width has a line of its own, whole.
+        assert_eq!(wrap("ab abcdefgh c", 4), ["ab", "abcdefgh", "c"]);
+        // Counted in characters, not bytes.
+        assert_eq!(wrap("éé éé", 5), ["éé éé"]);
+        assert_eq!(wrap("", 5), [""]);
+    }
+
+    #[test]
+    fn a_tag_ends_the_last_line_when_it_fits_there() {
+        let ended = |lines: &[&str], width| {
+            let mut lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            end_with(&mut lines, "[t]", width);
+            lines
+        };
+        // "abc [t]" is 7 columns.
+        assert_eq!(ended(&["x", "abc"], 7), ["x", "abc [t]"]);
+        assert_eq!(ended(&["x", "abc"], 6), ["x", "abc", "[t]"]);
+        assert_eq!(ended(&["éé"], 6), ["éé [t]"]);
+    }
+
+    #[test]
+    fn help_rows_start_their_text_at_one_column_or_on_the_next_line() {
+        let row = |names: &str, text: &str| rows(&[(names.to_owned(), text.to_owned())]);
+        let column = " ".repeat(HELP_COLUMN);
+        // Names that leave room before the column: the text starts on their line.
+        let names = "n".repeat(HELP_COLUMN - 5);
+        assert_eq!(row(&names, "text"), format!("    {names} text\n"));
+        // Names that reach the column: the text goes to the next line, at the column.
+        let names = "n".repeat(HELP_COLUMN - 4);
+        assert_eq!(row(&names, "text"), format!("    {names}\n{column}text\n"));
+        // A text longer than a line goes on below, at the column.
+        let long = "word ".repeat(20);
+        let shown = row("x", &long);
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines.len(), 2, "{shown}");
+        assert!(lines[0].starts_with(&format!("    x{}word", " ".repeat(HELP_COLUMN - 5))));
+        assert!(lines[1].starts_with(&format!("{column}word")));
+        assert_eq!(lines[0].chars().count(), HELP_WIDTH - 1, "{shown}");
+    }
+
+    #[test]
+    fn the_help_is_laid_out_in_its_columns() {
+        let help = help();
+        for line in help.lines() {
+            assert!(line.chars().count() <= HELP_WIDTH, "too wide: {line:?}");
+        }
+        // An option's variable ends its last line when it fits there, never cut in two.
+        assert!(help.contains(
+            "\n        --region R            us (default), eu, au or ca; any letter case [env: COVEO_REGION]\n"
+        ));
+        assert!(help.contains(&format!(
+            "\n{}[env: COVEO_ENVIRONMENT]\n",
+            " ".repeat(HELP_COLUMN)
+        )));
+        for var in [
+            "COVEO_REGION",
+            "COVEO_ENVIRONMENT",
+            "COVEO_PLATFORM_URL",
+            "SSL_CERT_FILE",
+        ] {
+            assert!(help.contains(&format!("[env: {var}]")), "{var}");
+        }
+        // The exit statuses: the status, then its meaning and kinds wrapped under it.
+        assert!(help.contains(
+            "\n    2   nothing was sent: bad usage, configuration or input: usage, config,\n        invalid_organization_id,"
+        ));
+        assert!(help.contains("\n    130 stopped by SIGINT:"));
+        // The examples: what each does as a comment, wrapped, then the command.
+        assert!(help.contains(
+            "\n    # Nightly, after a person ran 'coveo auth:login' that day: delete the test organizations of\n    # CI runs"
+        ));
+        assert!(help.contains(
+            "\n    coveo-org-delete --list --type Test --name-prefix ci- --older-than 2d \\\n      | coveo-org-delete --yes --missing-ok --from-file -\n"
+        ));
     }
 
     #[test]

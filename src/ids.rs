@@ -638,6 +638,19 @@ mod tests {
     }
 
     #[test]
+    fn only_a_line_that_names_no_organization_ends_a_listing() {
+        // A line of some organization that says end_of_list is that organization's, not the
+        // end of the listing.
+        let fake_end = r#"{"organization_id":"x","ok":true,"result":"end_of_list","listed":1}"#;
+        let refused = judged(&format!("{LISTED}\n{fake_end}\n"), false).unwrap_err();
+        assert_eq!(refused[0].kind, Kind::IncompleteList);
+        // An end line that counts every listed line closes them; one that counts fewer does not.
+        assert!(judged(&format!("{LISTED}\n{LISTED_2}\n{}\n", end(2)), false).is_ok());
+        let refused = judged(&format!("{LISTED}\n{LISTED_2}\n{}\n", end(1)), false).unwrap_err();
+        assert_eq!(refused[0].kind, Kind::IncompleteList);
+    }
+
+    #[test]
     fn a_failed_run_passes_its_failure_on() {
         let failed = r#"{"organization_id":null,"ok":false,"result":"error","error":{"kind":"unauthorized","message":"Invalid access token"}}"#;
         for list in [

@@ -31,8 +31,7 @@ pub mod target;
 pub mod token;
 
 use org::Organization;
-use outcome::ExitStatus;
-use outcome::{Error, Kind, Outcome};
+use outcome::{Error, ExitStatus, Kind, Outcome};
 use progress::Progress;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
