@@ -1,4 +1,6 @@
-//! A few sanity checks of the stand-in itself, with raw sockets (run inside `tests/cli.rs`).
+//! Checks of the support code itself: the stand-in and the proxy over raw sockets, a run past
+//! its deadline, `expect_line`, the screen model of a terminal, the HTTP-date (run inside
+//! `tests/cli.rs`).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
