@@ -522,8 +522,22 @@ fn a_listing_of_60_mib_fed_back_costs_its_ids_not_the_file() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    // Written on a thread, so that a binary that stopped reading fails the test at a deadline
+    // instead of holding it; either way the child is killed.
     let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(&list).expect("the binary reads its list");
+    let (done, written) = std::sync::mpsc::channel();
+    let writer = std::thread::spawn(move || {
+        let result = stdin.write_all(&list);
+        let _ = done.send(result.map(|()| stdin));
+    });
+    let stdin = match written.recv_timeout(std::time::Duration::from_secs(60)) {
+        Ok(Ok(stdin)) => stdin,
+        failed => {
+            crate::support::bin::kill_and_reap(&mut child);
+            panic!("the binary did not read its list: {failed:?}");
+        }
+    };
+    let _ = writer.join();
     let peak = crate::support::peak_rss_kib(child.id());
     drop(stdin);
     let out =

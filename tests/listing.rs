@@ -712,6 +712,23 @@ fn a_page_cut_short_is_retried_like_a_lost_answer() {
 }
 
 #[test]
+fn a_failing_page_whose_body_is_cut_short_is_judged_by_its_status() {
+    // The status line came: the platform answered 503, whatever happened to the body after it.
+    let s = StandIn::script(vec![Action::Raw(
+        b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 500\r\n\r\n{\"message\":\"bu"
+            .to_vec(),
+    )]);
+    let run = list_at(&s.url(), &["--retries", "0"]);
+    assert_eq!(run.status, 5, "{run:#?}");
+    // A raw answer without X-Request-ID: none to report.
+    let want = failure_line("server_error", json!(503), 1)
+        .set("request_id", Value::Null)
+        .set("error.message", "HTTP 503 Service Unavailable");
+    expect_line(run.line(), want);
+    assert_eq!(s.sent(), gets(&[0]));
+}
+
+#[test]
 fn an_answer_that_is_no_page_is_a_protocol_error_not_retried() {
     for body in [
         Reply::new(200).json(r#"{"organizations":[]}"#),

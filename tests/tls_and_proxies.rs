@@ -292,6 +292,45 @@ fn https_goes_through_a_connect_tunnel_with_the_region_host() {
 }
 
 #[test]
+fn the_proxys_credentials_go_to_the_proxy_and_never_to_the_platform() {
+    let ca = pki(&[EU_HOST]);
+    let ca_file = ca.ca_file();
+    let s = tls_standin(&ca, vec![Action::status(204)]);
+    let proxy = ConnectProxy::start(s.addr());
+    let with_user = proxy.url().replace("http://", "http://me:s3cret@");
+    let run = yes(&["--region", "eu", "--ca-file", path_str(&ca_file), ORG])
+        .env("https_proxy", &with_user)
+        .run();
+    assert_deleted(&run);
+    // The tunnel's request carries the proxy's user (Basic me:s3cret), and not the token...
+    let heads = proxy.requests();
+    assert_eq!(heads.len(), 1, "{heads:#?}");
+    let connect = &heads[0];
+    assert!(
+        connect.starts_with(&format!("CONNECT {EU_HOST}:443 ")),
+        "{connect}"
+    );
+    assert!(
+        connect.contains("\r\nProxy-Authorization: Basic bWU6czNjcmV0\r\n"),
+        "{connect}"
+    );
+    assert!(!connect.contains("Bearer"), "{connect}");
+    // ...and the request inside it only the bearer token.
+    let inside = &s.requests()[0];
+    assert_eq!(inside.header("proxy-authorization"), None, "{inside:#?}");
+    let headers = format!("{:?}", inside.headers);
+    assert!(
+        !headers.contains("bWU6czNjcmV0") && !headers.contains("s3cret"),
+        "{headers}"
+    );
+    assert_eq!(
+        inside.header("authorization"),
+        Some(format!("Bearer {}", crate::support::SECRET).as_str())
+    );
+    run.assert_hides("s3cret");
+}
+
+#[test]
 fn proxy_variables_are_read_in_curls_order() {
     let ca = pki(&[EU_HOST]);
     let ca_file = ca.ca_file();
