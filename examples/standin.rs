@@ -131,7 +131,7 @@ fn main() {
 /// The fake platform with the organizations named by `args` (the demo's three without any),
 /// and the listable ones of [`listable`].
 fn platform_server(mut args: Vec<String>, play: &Play) -> standin::StandIn {
-    let mut platform = play.apply(
+    let platform = play.apply(
         standin::Platform::new()
             .token("demo-viewer-token", false)
             .anonymous_token("demo-apikey-token"),
@@ -146,19 +146,8 @@ fn platform_server(mut args: Vec<String>, play: &Play) -> standin::StandIn {
         .to_vec();
     }
     // Listable test organizations, so the nightly clean-up can be tried too.
-    platform = listable(platform);
-    for arg in &args {
-        let (read_only, spec) = match arg.strip_prefix("readonly:") {
-            Some(rest) => (true, rest),
-            None => (false, arg.as_str()),
-        };
-        let (id, name) = spec.split_once('=').unwrap_or((spec, spec));
-        platform = if read_only {
-            platform.read_only_org(id, name)
-        } else {
-            platform.org(id, name)
-        };
-    }
+    let specs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let platform = listable(platform).with_orgs(&specs);
     standin::StandIn::platform(platform)
 }
 
@@ -183,53 +172,13 @@ fn listable(platform: standin::Platform) -> standin::Platform {
             listed("Production", 300 * 24, "admin@example.com"),
         )
         .listing_of("demopaused", listed("Trial", 90 * 24, "admin@example.com"))
-        .listed_org(
-            "cirun1a2b",
-            "ci-run nightly 1",
-            Some("Test"),
-            ago(9 * 24),
-            Some("ci@example.com"),
-        )
-        .listed_org(
-            "cirun3c4d",
-            "ci-run nightly 2",
-            Some("Test"),
-            ago(3 * 24),
-            Some("ci@example.com"),
-        )
-        .listed_org(
-            "cirun5e6f",
-            "ci-run in progress",
-            Some("Test"),
-            ago(2),
-            Some("ci@example.com"),
-        )
-        .deleting_org("cirun7g8h", "ci-run being deleted")
-        .listing_of("cirun7g8h", listed("Test", 5 * 24, "ci@example.com"))
-        .listed_org(
-            "cidashboard",
-            "ci-dashboard",
-            Some("Production"),
-            ago(30 * 24),
-            Some("admin@example.com"),
-        )
+        .with_ci_leftovers(now_ms)
 }
-
-/// The organizations of the README's examples, and a read-only one.
-const BY_HAND_ORGS: [&str; 7] = [
-    "mytestorg1a2b3c=My test org",
-    "acme1=Acme One",
-    "acme2=Acme Two",
-    "ci-run-20261128a1b2c3=ci run 2026-11-28 a1b2c3",
-    "ci-run-20261128d4e5f6=ci run 2026-11-28 d4e5f6",
-    "myorg=My org",
-    "readonly:demopaused=Demo Paused",
-];
 
 /// `make standin`: the fake platform in the foreground, for trying the tool by hand from
 /// another terminal. Lists what it receives; Ctrl-C (SIGINT's default action) stops it.
 fn by_hand(play: &Play) {
-    let server = platform_server(BY_HAND_ORGS.map(String::from).to_vec(), play);
+    let server = platform_server(standin::README_ORGS.map(String::from).to_vec(), play);
     let url = server.url();
     println!("Stand-in of the Coveo platform at {url}: this machine only, no account, no network.");
     println!("Paste these lines into another terminal, then try the README's examples there:");

@@ -61,7 +61,7 @@ use crate::support::bin::{
     LISTED_FIELDS,
 };
 use crate::support::proxy::ConnectProxy;
-use crate::support::standin::{Action, Builder, Platform, Reply, StandIn};
+use crate::support::standin::{Action, Builder, Platform, Reply, StandIn, README_ORGS};
 use crate::support::{pty, temp_dir, tls};
 use coveo_org_delete::target::{platform_host, ENVIRONMENTS, REGIONS};
 use serde_json::Value;
@@ -797,48 +797,8 @@ fn readme_platform() -> Platform {
 fn readme_orgs() -> Platform {
     let ago = |hours: i64| Some(now_ms() - hours * HOUR_MS);
     Platform::new()
-        .org("mytestorg1a2b3c", "My test org")
-        .org("acme1", "Acme One")
-        .org("acme2", "Acme Two")
-        .org("myorg", "My org")
-        .read_only_org("demopaused", "Demo Paused")
-        .listed_org(
-            "cirun1a2b",
-            "ci-run nightly 1",
-            Some("Test"),
-            ago(9 * 24),
-            Some("ci@example.com"),
-        )
-        .listed_org(
-            "cirun3c4d",
-            "ci-run nightly 2",
-            Some("Test"),
-            ago(3 * 24),
-            Some("ci@example.com"),
-        )
-        .listed_org(
-            "cirun5e6f",
-            "ci-run in progress",
-            Some("Test"),
-            ago(2),
-            Some("ci@example.com"),
-        )
-        .deleting_org("cirun7g8h", "ci-run being deleted")
-        .listing_of(
-            "cirun7g8h",
-            crate::support::standin::Listed {
-                created_ms: ago(5 * 24),
-                org_type: Some("Test".into()),
-                owner_email: Some("ci@example.com".into()),
-            },
-        )
-        .listed_org(
-            "cidashboard",
-            "ci-dashboard",
-            Some("Production"),
-            ago(30 * 24),
-            Some("admin@example.com"),
-        )
+        .with_orgs(&README_ORGS)
+        .with_ci_leftovers(now_ms())
         .listed_org(
             "qamanual",
             "qa manual tests",

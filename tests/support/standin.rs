@@ -709,6 +709,78 @@ impl Platform {
     }
 }
 
+/// The organizations of the README's examples, `ID=Display name` (`readonly:` first for a paused
+/// one): what `make standin` serves, and what the README's examples run against in the tests.
+pub const README_ORGS: [&str; 7] = [
+    "mytestorg1a2b3c=My test org",
+    "acme1=Acme One",
+    "acme2=Acme Two",
+    "ci-run-20261128a1b2c3=ci run 2026-11-28 a1b2c3",
+    "ci-run-20261128d4e5f6=ci run 2026-11-28 d4e5f6",
+    "myorg=My org",
+    "readonly:demopaused=Demo Paused",
+];
+
+impl Platform {
+    /// Adds organizations written `ID`, `ID=Display name` or `readonly:ID=Display name`.
+    pub fn with_orgs(mut self, specs: &[&str]) -> Platform {
+        for spec in specs {
+            let (read_only, spec) = match spec.strip_prefix("readonly:") {
+                Some(rest) => (true, rest),
+                None => (false, *spec),
+            };
+            let (id, name) = spec.split_once('=').unwrap_or((spec, spec));
+            self = if read_only {
+                self.read_only_org(id, name)
+            } else {
+                self.org(id, name)
+            };
+        }
+        self
+    }
+
+    /// What CI runs leave behind, as a nightly clean-up meets it, created relative to
+    /// `now_ms`: the old test organizations it must delete (`cirun1a2b`, 9 days old;
+    /// `cirun3c4d`, 3 days), and those it must leave: a test still running (`cirun5e6f`, 2
+    /// hours), one already being deleted (`cirun7g8h`, 5 days) and a production organization
+    /// named like them (`cidashboard`, `ci-dashboard`, 30 days).
+    pub fn with_ci_leftovers(self, now_ms: i64) -> Platform {
+        let ago = |hours: i64| Some(now_ms - hours * 3_600_000);
+        let ci = Some("ci@example.com");
+        self.listed_org(
+            "cirun1a2b",
+            "ci-run nightly 1",
+            Some("Test"),
+            ago(9 * 24),
+            ci,
+        )
+        .listed_org(
+            "cirun3c4d",
+            "ci-run nightly 2",
+            Some("Test"),
+            ago(3 * 24),
+            ci,
+        )
+        .listed_org("cirun5e6f", "ci-run in progress", Some("Test"), ago(2), ci)
+        .deleting_org("cirun7g8h", "ci-run being deleted")
+        .listing_of(
+            "cirun7g8h",
+            Listed {
+                created_ms: ago(5 * 24),
+                org_type: Some("Test".into()),
+                owner_email: ci.map(str::to_owned),
+            },
+        )
+        .listed_org(
+            "cidashboard",
+            "ci-dashboard",
+            Some("Production"),
+            ago(30 * 24),
+            Some("admin@example.com"),
+        )
+    }
+}
+
 /// The value of `name` in a query string, percent-decoded (`+` is a space); the first one
 /// when the parameter is repeated.
 pub fn query_value(query: &str, name: &str) -> Option<String> {
