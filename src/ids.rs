@@ -344,11 +344,9 @@ fn next_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<bool> {
     let mut any = false;
     loop {
         let (used, ended) = {
-            let buf = match input.fill_buf() {
-                Ok(b) => b,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
+            // No signal is caught while the list is read (see signal::install), so a read is
+            // never interrupted: every error is the file's.
+            let buf = input.fill_buf()?;
             if buf.is_empty() {
                 return Ok(any);
             }

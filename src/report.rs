@@ -188,16 +188,7 @@ const PREFIX: &str = "coveo-org-delete: ";
 /// line is cut, with `...`). Errors writing stderr are ignored: stdout is the channel a
 /// script relies on, and there is nowhere left to report them.
 pub fn stderr_line(line: &str) {
-    let mut text = format!("{PREFIX}{line}");
-    if text.len() >= LINE_MAX {
-        let mut keep = LINE_MAX - 4;
-        while !text.is_char_boundary(keep) {
-            keep -= 1;
-        }
-        text.truncate(keep);
-        text.push_str("...");
-    }
-    text.push('\n');
+    let mut text = stderr_text(line);
     let mut err = std::io::stderr().lock();
     // The status line of a run at a terminal is erased in the same write.
     if crate::progress::take_shown() {
@@ -227,6 +218,21 @@ pub fn emit(out: &mut dyn Write, o: &Outcome) -> std::io::Result<()> {
         Ok(_) => {}
     }
     write_line(out, &json_line(o))
+}
+
+/// `coveo-org-delete: LINE` and its newline, in at most [`LINE_MAX`] bytes.
+fn stderr_text(line: &str) -> String {
+    let mut text = format!("{PREFIX}{line}");
+    if text.len() >= LINE_MAX {
+        let mut keep = LINE_MAX - 4;
+        while !text.is_char_boundary(keep) {
+            keep -= 1;
+        }
+        text.truncate(keep);
+        text.push_str("...");
+    }
+    text.push('\n');
+    text
 }
 
 /// Writes one JSON line to `out` in one write with its newline (see [`stdout`]); when `out`
@@ -323,6 +329,52 @@ mod tests {
             let value: Value = serde_json::from_str(&line).expect("still JSON");
             assert!(value["t"][0].as_str().unwrap().ends_with("..."));
         }
+    }
+
+    #[test]
+    fn texts_that_end_unequal_never_make_a_line_of_the_limit_itself() {
+        // A long text cut, a shorter one whole: every total length is met by some cut, the
+        // limit itself included, which with its newline would be a byte too many.
+        let long = "a".repeat(3000);
+        for short in 1900..2100 {
+            let short = "b".repeat(short);
+            let line = fitted(LINE_MAX, &[&long, &short], json);
+            assert!(line.len() < LINE_MAX, "{} with {}", line.len(), short.len());
+            assert!(line.len() >= LINE_MAX - 4, "cut too far: {}", line.len());
+        }
+    }
+
+    #[test]
+    fn a_cut_text_keeps_at_most_its_cap_at_a_character_boundary() {
+        let text = "é".repeat(100); // two bytes each
+        for cap in 3..200 {
+            let shown = cut(&text, cap);
+            assert!(shown.len() <= cap, "{cap}: {shown}");
+            assert!(shown.len() >= cap - 1, "{cap}: cut too far: {shown}");
+            assert!(shown.ends_with("..."));
+        }
+        assert_eq!(cut(&text, 200), text);
+        assert_eq!(cut("abcdef", 5), "ab...");
+    }
+
+    #[test]
+    fn a_stderr_line_is_cut_to_the_limit_at_a_character_boundary() {
+        assert_eq!(stderr_text("short"), "coveo-org-delete: short\n");
+        for filler in ["x", "é", "😀"] {
+            let text = stderr_text(&filler.repeat(5000));
+            assert!(
+                text.len() <= LINE_MAX && text.len() > LINE_MAX - 5,
+                "{}",
+                text.len()
+            );
+            assert!(text.ends_with("...\n"), "{filler}");
+            assert!(text.starts_with("coveo-org-delete: "));
+        }
+        assert_eq!(stderr_text(&"x".repeat(5000)).len(), LINE_MAX);
+        // Just under the limit is left whole.
+        let whole = "x".repeat(LINE_MAX - 1 - PREFIX.len());
+        assert_eq!(stderr_text(&whole).len(), LINE_MAX);
+        assert!(!stderr_text(&whole).contains("..."));
     }
 
     #[test]
