@@ -137,6 +137,9 @@ mod tests {
         assert_eq!(longer_than("x", 8 << 20), "x is longer than 8 MiB");
         assert_eq!(longer_than("x", 1024 * 1024), "x is longer than 1 MiB");
         assert_eq!(longer_than("x", 1536), "x is longer than 1536 bytes");
+        // Over a MiB but not a whole number of them: KiB, not a rounded MiB.
+        assert_eq!(longer_than("x", 1536 * 1024), "x is longer than 1536 KiB");
+        assert_eq!(longer_than("x", 0), "x is longer than 0 KiB");
     }
 
     #[test]
