@@ -116,13 +116,17 @@ standin:
 bench:
 	bash scripts/bench.sh
 
-# Mutation testing of src/ (configured in .cargo/mutants.toml); not part of `make test` or CI:
-# a full run takes hours on two cores. Narrow it, e.g.
+# Mutation testing of src/ (configured in .cargo/mutants.toml: tests run by cargo-nextest,
+# which stops at a mutant's first failing test); not part of `make test` or CI: a full run
+# takes over an hour on two cores. Narrow it, e.g.
 #   make mutants MUTANTS_ARGS="--file src/retry.rs -j 1"
+# or go on from the last run, testing only what it did not catch:
+#   make mutants MUTANTS_ARGS="--iterate -j 2"
 # Results go to mutants.out/ (missed.txt, caught.txt, timeout.txt).
 MUTANTS_ARGS ?=
 mutants:
 	$(CARGO) mutants --version >/dev/null 2>&1 || $(CARGO) install --locked cargo-mutants
+	$(CARGO) nextest --version >/dev/null 2>&1 || $(CARGO) install --locked cargo-nextest
 	$(CARGO) mutants $(MUTANTS_ARGS)
 
 clean:
