@@ -241,7 +241,9 @@ fn token(file: Option<&Path>, env: Env) -> Result<(Token, TokenSource), Error> {
 fn checked_token(raw: &str, source: &TokenSource) -> Result<Token, Error> {
     Token::from_raw(raw).map_err(|why| {
         Error::config(match why {
-            Rejected::Empty => format!("no token: {source} is empty; {TOKEN_SOURCES}"),
+            Rejected::Empty => {
+                format!("no token: {source} is empty or holds only 'Bearer'; {TOKEN_SOURCES}")
+            }
             Rejected::NotPrintable => format!(
                 "the token from {source} contains whitespace, control or non-ASCII characters"
             ),

@@ -24,11 +24,16 @@ pub enum Rejected {
 
 impl Token {
     /// The token a text stands for: trimmed (a trailing newline), a leading `Bearer ` (any
-    /// letter case, copied from a header) dropped. From now on [`redact`] replaces it.
+    /// letter case, copied from a header) dropped. `Bearer` with nothing after it is empty:
+    /// it is what `COVEO_TOKEN="Bearer $TOKEN"` gives when `TOKEN` is unset, and sending it
+    /// would report a refused token instead of a missing one. From now on [`redact`]
+    /// replaces it.
     pub fn from_raw(raw: &str) -> Result<Token, Rejected> {
         let mut token = raw.trim();
-        if token.len() >= 7 && token[..7].eq_ignore_ascii_case("bearer ") {
-            token = token[7..].trim_start();
+        let prefix = token.get(..6).filter(|p| p.eq_ignore_ascii_case("bearer"));
+        let rest = token.get(6..).unwrap_or("");
+        if prefix.is_some() && (rest.is_empty() || rest.starts_with(|c: char| c.is_whitespace())) {
+            token = rest.trim_start();
         }
         if token.is_empty() {
             return Err(Rejected::Empty);
@@ -88,9 +93,12 @@ mod tests {
         assert_eq!(bearer("  BEARER   abc ").as_deref(), Ok("Bearer abc"));
         assert_eq!(bearer("Bearerabc").as_deref(), Ok("Bearer Bearerabc"));
         assert_eq!(bearer(" \n").unwrap_err(), Rejected::Empty);
-        // Trimmed first: "Bearer " alone is the word "Bearer", not a prefix.
-        assert_eq!(bearer("Bearer ").as_deref(), Ok("Bearer Bearer"));
-        assert_eq!(bearer("Bearer  \t").as_deref(), Ok("Bearer Bearer"));
+        // The prefix with nothing after it: an empty variable after "Bearer ".
+        for empty in ["Bearer", "Bearer ", "bearer  \t", "BEARER\n"] {
+            assert_eq!(bearer(empty).unwrap_err(), Rejected::Empty, "{empty:?}");
+        }
+        assert_eq!(bearer("Bearer\tabc").as_deref(), Ok("Bearer abc"));
+        assert_eq!(bearer("Bearer-abc").as_deref(), Ok("Bearer Bearer-abc"));
         assert_eq!(bearer("a b").unwrap_err(), Rejected::NotPrintable);
         assert_eq!(bearer("ab\u{e9}").unwrap_err(), Rejected::NotPrintable);
         assert_eq!(

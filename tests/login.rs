@@ -320,7 +320,14 @@ fn without_a_login_the_no_token_error_names_the_three_sources() {
 
 #[test]
 fn a_missing_or_empty_token_is_a_config_error_and_nothing_is_sent() {
-    for token in [None, Some(""), Some("  \n ")] {
+    // "Bearer " alone is what `COVEO_TOKEN="Bearer $TOKEN"` gives with TOKEN unset.
+    for token in [
+        None,
+        Some(""),
+        Some("  \n "),
+        Some("Bearer "),
+        Some("bearer"),
+    ] {
         let standin = StandIn::script(vec![]);
         let mut c = cmd().platform(&standin.url()).args(["--yes", "acme1"]);
         if let Some(t) = token {
