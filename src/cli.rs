@@ -349,12 +349,15 @@ pub fn parse(args: Vec<OsString>) -> Result<Command, Error> {
         Some(i) => (args[..i].to_vec(), args[i + 1..].to_vec()),
         None => (args, Vec::new()),
     };
-    // Help and version win over any mistake beside them.
+    // Help and version win over any mistake beside them, but not where a value belongs:
+    // `--timeout --help` is an empty variable before `--help`, and printing the help would
+    // exit 0 for a run that did nothing (`take_values` says the value is missing).
     let asked = |long: &str| {
         let f = flag(long);
-        words
-            .iter()
-            .any(|w| w == f.long || f.short.is_some_and(|s| w == s))
+        words.iter().enumerate().any(|(i, w)| {
+            let in_value_slot = i > 0 && matches!(valued_option(&words[i - 1]), Some((_, None)));
+            (w == f.long || f.short.is_some_and(|s| w == s)) && !in_value_slot
+        })
     };
     if asked("--help") {
         return Ok(Command::Help);

@@ -234,6 +234,39 @@ fn a_value_forgotten_before_another_option_is_a_usage_error() {
     );
     assert!(!message.contains("cannot read"), "{message}");
     assert_nothing_sent(&standin);
+    // Help and version are options too: where a value belongs they are no request for the
+    // help, whose exit 0 would tell a script that the run succeeded.
+    for (flag, next) in [
+        ("--timeout", "--help"),
+        ("--token-file", "-h"),
+        ("--region", "--version"),
+        ("--name-prefix", "-V"),
+    ] {
+        let run = cmd()
+            .env("COVEO_TOKEN", TOKEN)
+            .arg(format!("--platform-url={}", standin.url()))
+            .args(["--yes", flag, next, "acme1"])
+            .run();
+        let message = run.run_failure("usage");
+        assert!(
+            message.starts_with(&format!(
+                "{flag} has no value: the next word, {next}, is one of this tool's options"
+            )),
+            "{message}"
+        );
+    }
+    assert_nothing_sent(&standin);
+    // Beside a value, or anywhere else, they still win over any mistake.
+    for words in [
+        &["--timeout", "5", "--help"][..],
+        &["--bogus", "-h"],
+        &["--timeout=--x", "--help"],
+    ] {
+        let out = cmd().args(words).output();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{words:?}: {out:?}");
+        assert!(stdout.contains("USAGE:"), "{words:?}: {stdout}");
+    }
     // Written after '=', a value that starts like an option is the value.
     let standin = StandIn::platform(
         Platform::new()
