@@ -245,7 +245,7 @@ fn checked_token(raw: &str, source: &TokenSource) -> Result<Token, Error> {
                 format!("no token: {source} is empty or holds only 'Bearer'; {TOKEN_SOURCES}")
             }
             Rejected::NotPrintable => format!(
-                "the token from {source} contains whitespace, control or non-ASCII characters"
+                "the token from {source} contains whitespace, control or non-ASCII characters; {TOKEN_SOURCES}"
             ),
             Rejected::TooLong(len) => format!(
                 "the token from {source} is {len} bytes long; at most {TOKEN_LIMIT} are accepted"

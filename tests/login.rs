@@ -412,7 +412,11 @@ fn a_token_with_a_line_break_or_inner_whitespace_is_refused_without_showing_it()
             c = c.token(t);
         }
         let run = c.run();
-        run.run_failure("config");
+        let message = run.run_failure("config");
+        // Like every token error, it names the three sources.
+        for source in ["--token-file", "COVEO_TOKEN", "coveo auth:login"] {
+            assert!(message.contains(source), "{source}: {message}");
+        }
         for part in ["tokpartone", "tokparttwo", "tokfileone", "tokfiletwo"] {
             run.assert_hides(part);
         }
