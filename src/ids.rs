@@ -200,12 +200,16 @@ impl List {
     /// that failed passes its failure on, an unfinished listing is `incomplete_list`, a
     /// Production organization is `protected` (unless `allow_production`), and invalid IDs
     /// are `invalid_organization_id` (only those).
+    ///
+    /// What a line repeats (a message, a display name) was the server's text, and may hold
+    /// the token if the line did not come from this tool: it is redacted like the server's.
     pub fn judge(self, allow_production: bool) -> Result<Vec<Given>, Vec<Refusal>> {
+        use crate::token::redact;
         if let Some(failed) = self.failed_run {
             let kind = failed.kind.as_deref().and_then(Kind::from_name);
             let message = format!(
                 "the list is the output of a run that failed, so nothing was sent: {}",
-                failed.message
+                redact(&failed.message)
             );
             let kind = kind.unwrap_or(Kind::InvalidOrganizationId);
             return Err(vec![Refusal {
@@ -221,8 +225,8 @@ impl List {
             let protected: Vec<Refusal> = given
                 .iter()
                 .filter_map(|g| {
-                    let name = g.production.as_ref()?;
-                    let what = match name {
+                    let name = g.production.as_ref()?.as_deref().map(redact);
+                    let what = match &name {
                         Some(n) => format!("'{n}', a Production organization"),
                         None => "a Production organization".to_owned(),
                     };
@@ -230,7 +234,7 @@ impl List {
                         "the list holds {what}, so nothing was sent; narrow the listing (--type Test) or pass --allow-production"
                     );
                     Some(Refusal {
-                        display_name: name.clone(),
+                        display_name: name.map(|n| n.into_owned()),
                         ..Refusal::new(Some(g.text.clone()), Kind::Protected, message)
                     })
                 })

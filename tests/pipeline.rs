@@ -13,8 +13,8 @@
 //! deadline.
 
 use crate::support::bin::{
-    self, against, bin_word, cmd, list_at, noted_pid, noting_pid, required_tool, sh_quote, shell,
-    Run, ShellRun,
+    self, against, bin_word, cmd, delete_at, list_at, noted_pid, noting_pid, required_tool,
+    sh_quote, shell, Run, ShellRun,
 };
 use crate::support::line::{
     assert_evenly_shortened, assert_lines_fit, assert_whole_or_shortened, deleted, expect_line,
@@ -22,8 +22,8 @@ use crate::support::line::{
 };
 use crate::support::standin::{Action, Listed, Platform, Reply, Request, StandIn};
 use crate::support::{
-    end_line, gets, hostile_platform, kill, now_ms, old_test_ids, old_tests, page, temp_dir,
-    temp_file, LIMIT, TOKEN,
+    assert_nothing_sent, end_line, gets, hostile_platform, kill, now_ms, old_test_ids, old_tests,
+    page, temp_dir, temp_file, LIMIT, SECRET, TOKEN,
 };
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -805,6 +805,31 @@ fn the_nightly_pipeline_deletes_exactly_the_old_test_organizations() {
         r.assert_hides(TOKEN);
     }
     s.assert_no_violations();
+}
+
+#[test]
+fn what_a_fed_back_line_repeats_never_shows_the_token() {
+    // Lines not written by this tool (another script's log, edited by hand) may hold the
+    // token in the server's words; the deletion repeats them only redacted.
+    let s = StandIn::script(vec![]);
+    let failed_run = json!({"organization_id": null, "ok": false, "result": "error",
+        "error": {"kind": "unauthorized", "message": format!("Invalid access token: {SECRET}")}});
+    let production = json!({"organization_id": "prod1", "ok": true, "result": "listed",
+        "display_name": format!("shared {SECRET}"), "type": "Production"});
+    for (lines, status, kind) in [
+        (vec![failed_run.to_string()], 3, "unauthorized"),
+        (vec![production.to_string(), end_line(1)], 2, "protected"),
+    ] {
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        let list = temp_file("other-tool.jsonl", text.as_bytes());
+        let run = delete_at(&s.url(), &["--from-file", list.to_str().unwrap()]);
+        assert_eq!(run.status, status, "{run:#?}");
+        assert_eq!(run.line()["error"]["kind"], kind, "{run:#?}");
+        run.assert_hides(SECRET);
+        assert!(run.stdout.contains("[token]"), "{}", run.stdout);
+        assert!(run.stderr.contains("[token]"), "{}", run.stderr);
+    }
+    assert_nothing_sent(&s);
 }
 
 #[test]
