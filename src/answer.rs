@@ -1,7 +1,7 @@
 //! What an answer from the platform means: its kind, message, code and request ID.
 
 use crate::http::{Answer, Lost};
-use crate::outcome::{one_line, Error, Kind};
+use crate::outcome::{trimmed, Error, Kind};
 use serde_json::Value;
 
 /// The kind of a non-2xx status; `None` for success.
@@ -100,9 +100,11 @@ impl ErrorBody {
 }
 
 /// What the server says is untrusted text; this makes it printable: the token replaced by
-/// `[token]` (before anything is cut, so no part of it survives), then one line.
+/// `[token]` (before anything is cut, so no part of it survives), then trimmed. Line breaks
+/// inside it stay for the JSON line to escape and the stderr line to leave out; its length
+/// is the line's fitting's to bound (a message's, [`Error::new`]'s).
 pub fn clean(s: &str) -> String {
-    one_line(&crate::token::redact(s))
+    trimmed(&crate::token::redact(s)).to_owned()
 }
 
 #[cfg(test)]

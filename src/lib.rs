@@ -65,11 +65,11 @@ pub fn run(args: Vec<OsString>, env: input::Env, out: &mut dyn Write) -> i32 {
         Err(f) => return run_failure(out, f, dry_run),
     };
     if cfg.verbose {
-        // Local text: printed as it is, only made one line.
-        report::stderr_line(&outcome::one_line(&format!(
+        // Local text: printed as it is (the stderr line leaves out only what would break it).
+        report::stderr_line(&format!(
             "token from {}; requests go to {}",
             cfg.token_source, cfg.base.url
-        )));
+        ));
     }
     let mut client = http::Client::new(&cfg);
     if cfg.verbose {

@@ -153,7 +153,7 @@ pub const EXIT_OUTPUT_FAILED: i32 = 1;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     pub kind: Kind,
-    /// One line of at most 500 characters (see [`one_line`]).
+    /// At most 500 characters, trimmed (see [`message_text`]).
     pub message: String,
     /// The error code the server gave, cleaned.
     pub coveo_error_code: Option<String>,
@@ -167,7 +167,7 @@ impl Error {
     pub fn new(kind: Kind, message: impl Into<String>) -> Error {
         Error {
             kind,
-            message: one_line(&message.into()),
+            message: message_text(&message.into()),
             coveo_error_code: None,
             retry_after_s: None,
             hint: None,
@@ -185,24 +185,26 @@ impl Error {
 
 const MESSAGE_LIMIT: usize = 500;
 
-/// One line of at most 500 characters: control characters and the Unicode line and paragraph
-/// separators (many line-oriented readers split at U+2028 and U+2029) made spaces, trimmed.
-pub fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect::<String>()
-        .trim()
-        .chars()
-        .take(MESSAGE_LIMIT)
-        .collect::<String>()
-        .trim_end()
-        .to_owned()
+/// What a character is that no line may hold as it is: a control character (U+0085, NEL,
+/// among them), or the Unicode line and paragraph separators, at which many line-oriented
+/// readers split lines. JSON lines escape them; stderr lines leave them out.
+pub fn breaks_lines(c: char) -> bool {
+    c.is_control() || c == '\u{2028}' || c == '\u{2029}'
+}
+
+/// `s` without the spaces and line-breaking characters around it; empty when nothing else
+/// is left. What is inside stays: the JSON line escapes it, the stderr line leaves it out.
+pub fn trimmed(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || breaks_lines(c))
+}
+
+/// A message: [`trimmed`], at most 500 characters.
+pub fn message_text(s: &str) -> String {
+    let t = trimmed(s);
+    match t.char_indices().nth(MESSAGE_LIMIT) {
+        Some((end, _)) => trimmed(&t[..end]).to_owned(),
+        None => t.to_owned(),
+    }
 }
 
 /// How an organization ended.
@@ -332,11 +334,25 @@ mod tests {
     }
 
     #[test]
-    fn messages_are_one_bounded_line() {
-        assert_eq!(one_line("a\nb\r\tc"), "a b  c");
-        assert_eq!(one_line(&"é".repeat(600)).chars().count(), 500);
-        assert_eq!(one_line("a\u{2028}b\u{2029}c\u{85}d"), "a b c d");
-        assert_eq!(one_line(&format!("{}x", " ".repeat(600))), "x");
-        assert_eq!(one_line("\u{1}\u{2028}\n"), "");
+    fn messages_are_trimmed_and_bounded_and_keep_what_is_inside() {
+        assert_eq!(message_text("a\nb\r\tc"), "a\nb\r\tc");
+        assert_eq!(message_text(&"é".repeat(600)).chars().count(), 500);
+        assert_eq!(message_text(&"é".repeat(500)).chars().count(), 500);
+        assert_eq!(message_text(&"é".repeat(499)).chars().count(), 499);
+        assert_eq!(message_text(&format!("{}x", " ".repeat(600))), "x");
+        assert_eq!(
+            message_text(&format!("{}\n{}", "a".repeat(499), "b")),
+            "a".repeat(499)
+        );
+        assert_eq!(message_text("\u{1}\u{2028}\n x \u{85}\u{2029}\u{7f}"), "x");
+        assert_eq!(message_text("\u{1}\u{2028}\n"), "");
+        for c in [
+            '\n', '\u{1}', '\u{7f}', '\u{85}', '\u{9f}', '\u{2028}', '\u{2029}',
+        ] {
+            assert!(breaks_lines(c), "{c:?}");
+        }
+        for c in ['a', ' ', '\u{a0}', '\u{200b}', 'é'] {
+            assert!(!breaks_lines(c), "{c:?}");
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! exit status (see the README, "Output" and "Exit status").
 
 use crate::answer::status_kind;
-use crate::outcome::{Error, Kind, Outcome};
+use crate::outcome::{breaks_lines, Error, Kind, Outcome};
 use serde_json::Value;
 use std::io::Write;
 
@@ -111,15 +111,23 @@ fn cut(text: &str, cap: usize) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(format!("{}...", &text[..keep]))
 }
 
-/// JSON allows U+2028, U+2029 and U+0085 raw inside strings, but many line-oriented readers
-/// split lines there. They can only stand inside strings, where `\uXXXX` means the same.
+/// serde_json escapes only the control characters below U+0020; JSON allows the others raw
+/// inside strings (DEL, U+0080 to U+009F with NEL among them, U+2028, U+2029), but many
+/// line-oriented readers split lines at some of them. They can only stand inside strings,
+/// where `\uXXXX` means the same.
 pub fn escape_line_breaks(line: String) -> String {
-    if !line.contains(['\u{2028}', '\u{2029}', '\u{85}']) {
+    if !line.contains(breaks_lines) {
         return line;
     }
-    line.replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
-        .replace('\u{85}', "\\u0085")
+    let mut escaped = String::with_capacity(line.len() + 12);
+    for c in line.chars() {
+        if breaks_lines(c) {
+            escaped.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            escaped.push(c);
+        }
+    }
+    escaped
 }
 
 /// Who may delete an organization, for failures where the token is the likely cause.
@@ -142,8 +150,11 @@ pub fn human_line(o: &Outcome, e: &Error) -> String {
         }
         line.push_str(e.kind.as_str());
         // The parenthesis only where the last status is what failed: a timeout after a 503
-        // keeps http_status 503 in the JSON line, but the 503 is not this failure.
-        let status = o.http_status.filter(|s| status_kind(*s) == Some(e.kind));
+        // keeps http_status 503 in the JSON line, but the 503 is not this failure. A 4xx is
+        // read-only by its error code, any other read-only comes from a 2xx's content.
+        let status = o.http_status.filter(|s| {
+            status_kind(*s) == Some(e.kind) || (e.kind == Kind::ReadOnly && (400..500).contains(s))
+        });
         let paren: Vec<String> = [
             status.map(|s| format!("HTTP {s}")),
             e.coveo_error_code.as_ref().map(|_| code.to_owned()),
@@ -220,9 +231,15 @@ pub fn emit(out: &mut dyn Write, o: &Outcome) -> std::io::Result<()> {
     write_line(out, &json_line(o))
 }
 
-/// `coveo-org-delete: LINE` and its newline, in at most [`LINE_MAX`] bytes.
+/// `coveo-org-delete: LINE` and its newline, in at most [`LINE_MAX`] bytes, without the
+/// characters that would break the line or drive the terminal (what the server says keeps
+/// them for the JSON line, escaped).
 fn stderr_text(line: &str) -> String {
-    let mut text = format!("{PREFIX}{line}");
+    let mut text: String = PREFIX
+        .chars()
+        .chain(line.chars())
+        .filter(|c| !breaks_lines(*c))
+        .collect();
     if text.len() >= LINE_MAX {
         let mut keep = LINE_MAX - 4;
         while !text.is_char_boundary(keep) {

@@ -440,6 +440,13 @@ fn a_paused_organization_is_read_only_with_a_hint_naming_it() {
             error_line("pausedorg7", 403, "read_only", "paused", json!(code)),
         );
         assert!(
+            run.stderr.starts_with(&format!(
+                "coveo-org-delete: pausedorg7: read_only (HTTP 403 {code}): paused [request "
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(
             run.stderr
                 .contains("POST /rest/organizations/pausedorg7/resume"),
             "{}",
@@ -537,7 +544,7 @@ fn non_json_and_non_object_bodies_give_the_status_line_as_message() {
 }
 
 #[test]
-fn messages_are_one_line_of_at_most_500_characters() {
+fn messages_are_at_most_500_characters_and_the_stderr_line_stays_one_line() {
     let long = format!("first line\nsecond line {}", "x".repeat(2000));
     let body = json!({"message": long, "errorCode": "INVALID_REQUEST"}).to_string();
     let standin = StandIn::script(vec![Action::json(400, &body)]);
@@ -549,13 +556,19 @@ fn messages_are_one_line_of_at_most_500_characters() {
             "acme1",
             400,
             "unexpected_status",
-            &starting_with("first line second line xxx"),
+            &starting_with("first line\nsecond line xxx"),
             json!("INVALID_REQUEST"),
         ),
     );
     let message = run.line()["error"]["message"].as_str().unwrap();
-    assert!(message.chars().count() <= 500, "{} chars", message.len());
+    assert_eq!(message.chars().count(), 500);
+    assert!(run.stdout.contains(r"first line\nsecond"), "{}", run.stdout);
     assert_eq!(run.stderr_lines().len(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(": first linesecond line xxx"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

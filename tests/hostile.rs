@@ -678,23 +678,31 @@ fn verbose_prints_a_token_file_path_as_it_is_even_when_it_holds_the_token() {
 // A server's text: cleaned to one line, never emptied
 
 #[test]
-fn line_separators_from_the_server_never_split_a_line() {
-    let body = r#"{"message":"one\u2028two\u2029three\u0085four\nfive","errorCode":"A\u2028B"}"#;
+fn line_separators_from_the_server_are_escaped_in_json_and_left_out_on_stderr() {
+    let body = r#"{"message":"one\u2028two\u2029three\u0085four\nfive\u007f\u001b[2J","errorCode":"A\u2028B"}"#;
     let run = answered_with_secret(Reply::new(409).json(body));
-    for c in ['\u{2028}', '\u{2029}', '\u{85}'] {
+    for c in ['\u{2028}', '\u{2029}', '\u{85}', '\u{1b}', '\u{7f}'] {
         run.assert_hides(&c.to_string());
     }
     assert_eq!(run.stdout.lines().count(), 1);
     assert_eq!(run.stderr.lines().count(), 1);
+    for escaped in [r"\u2028", r"\u2029", r"\u0085", r"\n", r"\u001b", r"\u007f"] {
+        assert!(run.stdout.contains(escaped), "{escaped}: {}", run.stdout);
+    }
     expect_line(
         run.line(),
         refused_line(
             409,
             "unexpected_status",
-            "one two three four five",
-            json!("A B"),
+            "one\u{2028}two\u{2029}three\u{85}four\nfive\u{7f}\u{1b}[2J",
+            json!("A\u{2028}B"),
             json!(SOME),
         ),
+    );
+    assert!(
+        run.stderr.contains("(HTTP 409 AB): onetwothreefourfive[2J"),
+        "{}",
+        run.stderr
     );
 }
 

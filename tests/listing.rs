@@ -314,7 +314,8 @@ fn missing_fields_are_null_and_items_without_an_id_are_skipped() {
         // Cleaned, and the fields of the wrong type null.
         listed_with(
             "odd",
-            json!({"display_name": "two lines", "created": "1969-12-31T23:59:59Z"}),
+            // Trimmed; what is inside is kept, and the JSON line escapes it.
+            json!({"display_name": "two\nlines", "created": "1969-12-31T23:59:59Z"}),
         ),
         listed_with(
             "full",

@@ -415,6 +415,45 @@ fn a_hostile_display_name_and_message_are_shortened_to_fit() {
 }
 
 #[test]
+fn a_long_request_id_and_error_code_are_kept_whole_while_the_line_fits_then_shortened() {
+    let id = format!("rid-{}", "i".repeat(2996));
+    let reply = |code: &str| {
+        Action::Reply(
+            Reply::new(400)
+                .header("X-Request-ID", &id)
+                .json(&json!({"message": "no", "errorCode": code}).to_string()),
+        )
+    };
+    let code = format!("CODE_{}", "C".repeat(2995));
+    let s = StandIn::script(vec![reply("SHORT"), reply(&code)]);
+    let run = delete_at(&s.url(), &["--retries", "0", "acme1", "acme2"]);
+    assert_eq!(run.status, 1, "{run:#?}");
+    assert_lines_fit("stdout", &run.stdout);
+    assert_lines_fit("stderr", &run.stderr);
+    // Alone, the 3000-byte request ID fits: nothing of it is cut.
+    expect_line(
+        &run.lines[0],
+        failed("acme1", "unexpected_status", 400, 1)
+            .set("request_id", id.as_str())
+            .set("error.message", "no")
+            .set("error.coveo_error_code", "SHORT"),
+    );
+    // Beside a 3000-byte code, both are shortened, evenly, each ending in "...".
+    let (raw, line) = (run.stdout.lines().nth(1).unwrap(), &run.lines[1]);
+    assert!(assert_whole_or_shortened(&line["request_id"], &id, raw));
+    assert!(assert_whole_or_shortened(
+        &line["error"]["coveo_error_code"],
+        &code,
+        raw
+    ));
+    assert_evenly_shortened(
+        &[&line["request_id"], &line["error"]["coveo_error_code"]],
+        raw,
+    );
+    assert!(raw.len() > 4000, "shortened no more than needed: {raw}");
+}
+
+#[test]
 fn every_line_is_one_write_of_at_most_4096_bytes() {
     let Some(strace) = bin::tool("strace") else {
         eprintln!("strace is not installed: the writes of each line are not checked");
