@@ -68,16 +68,11 @@ impl<'a> Organization<'a> {
                 ),
             ));
         }
-        let body = serde_json::json!({
-            "organizationId": self.id,
-            "requestedPrivilege": {
-                "owner": "PLATFORM",
-                "targetDomain": "ORGANIZATION",
-                "type": "EDIT",
-                "targetId": "*",
-            },
-        })
-        .to_string();
+        // Written out, in the documented order of its keys (serde_json's map sorts them).
+        let body = format!(
+            r#"{{"organizationId":{},"requestedPrivilege":{{"owner":"PLATFORM","targetDomain":"ORGANIZATION","type":"EDIT","targetId":"*"}}}}"#,
+            serde_json::Value::from(self.id.as_str())
+        );
         let url = self.cfg.base.privilege_evaluation();
         let evaluation = answer::succeeded(self.send(|c| c.post_json(&url, &body)))?;
         let evaluation = json_object(&evaluation.body).unwrap_or_default();

@@ -111,6 +111,11 @@ fn the_privilege_evaluation_asks_for_organization_edit() {
     let body: Value = serde_json::from_slice(&post.body)
         .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", post.body_text()));
     assert_eq!(body, evaluation_body("acme2"));
+    // Byte for byte as documented, keys in their order, for gateways that compare bodies.
+    assert_eq!(
+        post.body_text(),
+        r#"{"organizationId":"acme2","requestedPrivilege":{"owner":"PLATFORM","targetDomain":"ORGANIZATION","type":"EDIT","targetId":"*"}}"#
+    );
     standin.assert_no_violations();
 }
 
