@@ -23,12 +23,25 @@ pub fn is_read_only_code(code: &str) -> bool {
     code == "ORGANIZATION_IS_PAUSED" || code.contains("READ_ONLY")
 }
 
+/// Whether a 4xx says the organization is read-only when its error code does (see
+/// [`error_of`]); any other status keeps its own kind.
+fn may_be_read_only(status: u16) -> bool {
+    (400..500).contains(&status)
+}
+
+/// Whether an answer of `status` can be what failed with `kind`: the kind the status stands
+/// for, or `read_only`, which a 4xx is by its error code. (A failure after it, such as a
+/// timeout after a 503, keeps the status in its JSON line but is not that answer's.)
+pub fn failed_with(status: u16, kind: Kind) -> bool {
+    status_kind(status) == Some(kind) || (kind == Kind::ReadOnly && may_be_read_only(status))
+}
+
 /// The error a non-2xx answer stands for, its message taken from a JSON body when there is one.
 pub fn error_of(a: &Answer) -> Error {
     let body = ErrorBody::parse(&a.body);
     let paused = body.code.as_deref().is_some_and(is_read_only_code);
     let kind = match status_kind(a.status).unwrap_or(Kind::UnexpectedStatus) {
-        _ if paused && (400..500).contains(&a.status) => Kind::ReadOnly,
+        _ if paused && may_be_read_only(a.status) => Kind::ReadOnly,
         kind => kind,
     };
     let fallback = format!("HTTP {} {}", a.status, a.reason)

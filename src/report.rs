@@ -1,7 +1,7 @@
 //! Outcomes to what a script sees: the JSON line on stdout, the human line on stderr, and the
 //! exit status (see the README, "Output" and "Exit status").
 
-use crate::answer::status_kind;
+use crate::answer::failed_with;
 use crate::outcome::{breaks_lines, Error, Kind, Outcome};
 use serde_json::Value;
 use std::io::Write;
@@ -149,12 +149,8 @@ pub fn human_line(o: &Outcome, e: &Error) -> String {
             line.push_str(&format!("{}: ", id.escape_debug()));
         }
         line.push_str(e.kind.as_str());
-        // The parenthesis only where the last status is what failed: a timeout after a 503
-        // keeps http_status 503 in the JSON line, but the 503 is not this failure. A 4xx is
-        // read-only by its error code, any other read-only comes from a 2xx's content.
-        let status = o.http_status.filter(|s| {
-            status_kind(*s) == Some(e.kind) || (e.kind == Kind::ReadOnly && (400..500).contains(s))
-        });
+        // The parenthesis only where the last status is what failed.
+        let status = o.http_status.filter(|s| failed_with(*s, e.kind));
         let paren: Vec<String> = [
             status.map(|s| format!("HTTP {s}")),
             e.coveo_error_code.as_ref().map(|_| code.to_owned()),
