@@ -163,21 +163,17 @@ pub struct FailedRun {
 pub struct Refusal {
     /// `None`: the whole run.
     pub id: Option<String>,
-    pub kind: Kind,
-    pub message: String,
+    /// With its own stderr hint where the kind's would mislead.
+    pub error: Error,
     pub display_name: Option<String>,
-    /// The stderr hint, when the kind's own would mislead.
-    pub hint: Option<&'static str>,
 }
 
 impl Refusal {
     fn new(id: Option<String>, kind: Kind, message: String) -> Refusal {
         Refusal {
             id,
-            kind,
-            message,
+            error: Error::new(kind, message),
             display_name: None,
-            hint: None,
         }
     }
 }
@@ -213,8 +209,12 @@ impl List {
             );
             let kind = kind.unwrap_or(Kind::InvalidOrganizationId);
             return Err(vec![Refusal {
-                hint: Some(FAILED_RUN_HINT),
-                ..Refusal::new(None, kind, message)
+                id: None,
+                error: Error {
+                    hint: Some(FAILED_RUN_HINT),
+                    ..Error::new(kind, message)
+                },
+                display_name: None,
             }]);
         }
         if let Some(why) = self.unfinished {
@@ -612,11 +612,9 @@ mod tests {
         ] {
             let refused = judged(&list, false).unwrap_err();
             assert_eq!(refused.len(), 1, "{list}");
-            let Refusal {
-                id, kind, message, ..
-            } = &refused[0];
-            assert_eq!((id, *kind), (&None, Kind::IncompleteList), "{list}");
-            assert!(message.contains("end_of_list"), "{message}");
+            let Refusal { id, error, .. } = &refused[0];
+            assert_eq!((id, error.kind), (&None, Kind::IncompleteList), "{list}");
+            assert!(error.message.contains("end_of_list"), "{}", error.message);
         }
     }
 
@@ -626,7 +624,7 @@ mod tests {
         // end of the listing.
         let fake_end = r#"{"organization_id":"x","ok":true,"result":"end_of_list","listed":1}"#;
         let refused = judged(&format!("{LISTED}\n{fake_end}\n"), false).unwrap_err();
-        assert_eq!(refused[0].kind, Kind::IncompleteList);
+        assert_eq!(refused[0].error.kind, Kind::IncompleteList);
         // Only the end line is required: what it counts is not checked.
         let listed = judged(&format!("{LISTED}\n{LISTED_2}\n{}\n", end(1)), false);
         assert_eq!(listed.unwrap(), ["ci1", "ci2"]);
@@ -644,17 +642,21 @@ mod tests {
             assert_eq!(
                 refused,
                 [Refusal {
-                    hint: Some(FAILED_RUN_HINT),
-                    ..Refusal::new(None, Kind::Unauthorized, message.into())
+                    id: None,
+                    error: Error {
+                        hint: Some(FAILED_RUN_HINT),
+                        ..Error::new(Kind::Unauthorized, message)
+                    },
+                    display_name: None,
                 }]
             );
         }
         let unknown = r#"{"organization_id":null,"ok":false,"error":{"kind":"frobbed"}}"#;
         let refused = judged(unknown, false).unwrap_err();
-        assert_eq!(refused[0].kind, Kind::InvalidOrganizationId);
+        assert_eq!(refused[0].error.kind, Kind::InvalidOrganizationId);
         let interrupted = r#"{"organization_id":null,"ok":false,"error":{"kind":"interrupted","message":"stopped by SIGTERM"}}"#;
         let refused = judged(interrupted, false).unwrap_err();
-        assert_eq!(refused[0].kind.exit_status(), 130);
+        assert_eq!(refused[0].error.kind.exit_status(), 130);
     }
 
     #[test]
@@ -671,16 +673,22 @@ mod tests {
         );
         // Allowed, the invalid ID decides.
         let refused = judged(&list, true).unwrap_err();
-        assert_eq!(refused[0].kind, Kind::InvalidOrganizationId);
+        assert_eq!(refused[0].error.kind, Kind::InvalidOrganizationId);
         let list = format!("{LISTED}\n{PRODUCTION}\n{}\n", end(2));
         assert_eq!(judged(&list, true).unwrap(), ["ci1", "dash"]);
         // A plain line carries no type: the user named it. Named twice, the type still counts.
         assert_eq!(judged("dash\n", false).unwrap(), ["dash"]);
         let list = format!("dash\n{PRODUCTION}\n{}\n", end(1));
-        assert_eq!(judged(&list, false).unwrap_err()[0].kind, Kind::Protected);
+        assert_eq!(
+            judged(&list, false).unwrap_err()[0].error.kind,
+            Kind::Protected
+        );
         // The line of a refused Production organization, fed back, is refused again.
         let refusal = r#"{"organization_id":"dash","ok":false,"result":"error","error":{"kind":"protected","message":"m"}}"#;
-        assert_eq!(judged(refusal, false).unwrap_err()[0].kind, Kind::Protected);
+        assert_eq!(
+            judged(refusal, false).unwrap_err()[0].error.kind,
+            Kind::Protected
+        );
     }
 
     #[test]

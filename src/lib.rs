@@ -86,14 +86,7 @@ pub fn run(args: Vec<OsString>, env: input::Env, out: &mut dyn Write) -> i32 {
         Err(refusals) => {
             let unsent = refusals.into_iter().map(|r| Outcome {
                 display_name: r.display_name,
-                ..Outcome::unsent(
-                    r.id,
-                    dry_run,
-                    Error {
-                        hint: r.hint,
-                        ..Error::new(r.kind, r.message)
-                    },
-                )
+                ..Outcome::unsent(r.id, dry_run, r.error)
             });
             return emit_all(out, unsent);
         }
@@ -194,8 +187,7 @@ fn emit_all(out: &mut dyn Write, outcomes: impl Iterator<Item = Outcome>) -> i32
 }
 
 fn run_failure(out: &mut dyn Write, f: Error, dry_run: bool) -> i32 {
-    let o = Outcome::unsent(None, dry_run, Error::new(f.kind, f.message));
-    emit_all(out, std::iter::once(o))
+    emit_all(out, std::iter::once(Outcome::unsent(None, dry_run, f)))
 }
 
 fn print(out: &mut dyn Write, text: &str) -> i32 {
