@@ -57,7 +57,7 @@ impl Kind {
     }
 
     /// The exit status of a run whose first failure is this one; an interruption's status
-    /// wins over any failure before it (see `report::ExitStatus`).
+    /// wins over any failure before it (see [`ExitStatus`] and `emit_all` in lib.rs).
     pub fn exit_status(self) -> i32 {
         match self {
             Kind::UnexpectedStatus | Kind::Tls | Kind::Protocol | Kind::ReadOnly => 1,

@@ -1,5 +1,5 @@
-//! Outcomes to what a script sees: the JSON line on stdout, the human line on stderr, and the
-//! exit status (see the README, "Output" and "Exit status").
+//! Outcomes to what a script sees: the JSON line on stdout and the human line on stderr, each
+//! whole and fitted to 4096 bytes (see the README, "Output").
 
 use crate::answer::failed_with;
 use crate::outcome::{breaks_lines, Error, Kind, Outcome};
